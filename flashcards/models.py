@@ -1,0 +1,194 @@
+"""The question bank, each learner's card states, their review log and study settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+
+class Section(models.Model):
+    key = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Subsection(models.Model):
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="subsections")
+    key = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["section__position", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.section.title} › {self.title}"
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self) -> QuestionQuerySet:
+        return self.filter(is_active=True, subsection__isnull=False)
+
+    def in_bank_order(self) -> QuestionQuerySet:
+        return self.order_by("subsection__section__position", "subsection__position", "position")
+
+    def unstudied_by(self, user) -> QuestionQuerySet:
+        """Active questions the user has not started (no card, or a card still new and not suspended)."""
+        started = Card.objects.filter(question=OuterRef("pk"), user=user).exclude(
+            state=Card.State.NEW, suspended=False
+        )
+        return self.active().filter(~Exists(started))
+
+
+class Question(models.Model):
+    class Origin(models.TextChoices):
+        SEED = "seed", "Seed document"
+        ADDED = "added", "Added"
+
+    subsection = models.ForeignKey(Subsection, on_delete=models.PROTECT, related_name="questions")
+    key = models.SlugField(max_length=120, unique=True)
+    prompt = models.TextField()
+    answer = models.TextField(blank=True, help_text="Markdown.")
+    key_points = models.JSONField(default=list, blank=True)
+    follow_up = models.TextField(blank=True)
+    rank = models.PositiveIntegerField(
+        db_index=True, help_text="Interview likelihood: 1 is the most likely question."
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ADDED)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["subsection__section__position", "subsection__position", "position"]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    @property
+    def rank_badge(self) -> str:
+        """Return the likelihood band shown on the card."""
+        for band in (10, 25, 50):
+            if self.rank <= band:
+                return f"Top {band}"
+        return f"#{self.rank}"
+
+
+class CardQuerySet(models.QuerySet):
+    def for_user(self, user) -> CardQuerySet:
+        return self.filter(user=user, question__is_active=True)
+
+    def studying(self) -> CardQuerySet:
+        return self.filter(suspended=False).exclude(state=Card.State.NEW)
+
+
+class Card(models.Model):
+    """One learner's memory of one question, in the FSRS model's terms."""
+
+    class State(models.IntegerChoices):
+        NEW = 0, "New"
+        LEARNING = 1, "Learning"
+        REVIEW = 2, "Review"
+        RELEARNING = 3, "Relearning"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="cards")
+    state = models.PositiveSmallIntegerField(choices=State.choices, default=State.NEW)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField(null=True, blank=True)
+    last_review = models.DateTimeField(null=True, blank=True)
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    suspended = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CardQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="one_card_per_user_question"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "due"],
+                name="card_due_idx",
+                condition=Q(suspended=False) & ~Q(state=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.question_id}"
+
+
+class Review(models.Model):
+    """One answer, with the card's state before and after so it can be undone and analysed."""
+
+    class Confidence(models.IntegerChoices):
+        LOW = 1, "Low"
+        MEDIUM = 2, "Medium"
+        HIGH = 3, "High"
+
+    class Source(models.TextChoices):
+        STUDY = "study", "Study"
+        PRACTICE = "practice", "Practice interview"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reviews")
+    known = models.BooleanField()
+    confidence = models.PositiveSmallIntegerField(choices=Confidence.choices, null=True, blank=True)
+    rating = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STUDY)
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    state_before = models.PositiveSmallIntegerField(choices=Card.State.choices)
+    step_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability_before = models.FloatField(null=True, blank=True)
+    difficulty_before = models.FloatField(null=True, blank=True)
+    due_before = models.DateTimeField(null=True, blank=True)
+    last_review_before = models.DateTimeField(null=True, blank=True)
+    state_after = models.PositiveSmallIntegerField(choices=Card.State.choices)
+    stability_after = models.FloatField()
+    difficulty_after = models.FloatField()
+    due_after = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="review_user_time_idx"),
+            models.Index(fields=["card", "reviewed_at"], name="review_card_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.question_id} · {self.rating}"
+
+
+class StudySettings(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_settings"
+    )
+    new_per_day = models.PositiveSmallIntegerField(
+        default=10, validators=[MaxValueValidator(100)], help_text="New cards per study day."
+    )
+    desired_retention = models.FloatField(
+        default=0.9, validators=[MinValueValidator(0.70), MaxValueValidator(0.97)]
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+    day_starts_at = models.PositiveSmallIntegerField(
+        default=4, validators=[MaxValueValidator(23)], help_text="Hour at which a new study day begins."
+    )
+
+    def __str__(self) -> str:
+        return f"Settings for {self.user}"
