@@ -78,6 +78,7 @@ class Today:
     learning_later: int
     done: int
     next_due: datetime | None
+    due_tomorrow: int = 0
 
     @property
     def remaining(self) -> int:
@@ -95,13 +96,15 @@ class Today:
 def today(user, settings: StudySettings, now: datetime) -> Today:
     """Count today's queue in three queries, whatever the size of the learner's history."""
     day = study_day(now, settings)
+    # Aggregate names must not shadow the `due` column the filters refer to.
     cards = Card.objects.for_user(user).studying().aggregate(
-        due=Count("id", filter=_due_filter(now, day)),
+        due_now=Count("id", filter=_due_filter(now, day)),
         learning_later=Count(
             "id",
             filter=Q(state__in=[Card.State.LEARNING, Card.State.RELEARNING], due__gt=now, due__lt=day.end),
         ),
         next_due=Min("due", filter=~_due_filter(now, day)),
+        due_tomorrow=Count("id", filter=Q(due__gte=day.end, due__lt=day.end + timedelta(days=1))),
     )
     reviews = Review.objects.filter(
         user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end
@@ -109,25 +112,39 @@ def today(user, settings: StudySettings, now: datetime) -> Today:
     new_left = max(0, settings.new_per_day - reviews["new_seen"])
     new_available = new_questions(user).count() if new_left else 0
     return Today(
-        due=cards["due"],
+        due=cards["due_now"],
         new=min(new_left, new_available),
         learning_later=cards["learning_later"],
         done=reviews["done"],
         next_due=cards["next_due"],
+        due_tomorrow=cards["due_tomorrow"],
     )
 
 
-def next_question(user, settings: StudySettings, now: datetime, counts: Today) -> Question | None:
-    """Return the question to show next, or None when the learner is done for today."""
+@dataclass(frozen=True)
+class StudyItem:
+    """A question to study and the learner's card for it (None before the first answer)."""
+
+    question: Question
+    card: Card | None
+
+    @property
+    def reps(self) -> int:
+        return self.card.reps if self.card else 0
+
+
+def next_card(user, settings: StudySettings, now: datetime, counts: Today) -> StudyItem | None:
+    """Return what to study next, or None when the learner is done for today."""
     day = study_day(now, settings)
     if counts.due:
         card = due_cards(user, now, day).first()
         if card is not None:
-            return card.question
+            return StudyItem(card.question, card)
     if counts.new:
         question = new_questions(user).first()
         if question is not None:
-            return question
-    ahead = StudyDay(start=day.start, end=day.start)  # no review card is "due ahead"
+            return StudyItem(question, Card.objects.filter(user=user, question=question).first())
+    # No review card is "due ahead": an empty day leaves only learning cards in the window.
+    ahead = StudyDay(start=day.start, end=day.start)
     card = due_cards(user, now + LEARN_AHEAD, ahead).first()
-    return card.question if card is not None else None
+    return StudyItem(card.question, card) if card is not None else None

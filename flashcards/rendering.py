@@ -1,0 +1,22 @@
+"""Turning editor-written Markdown into safe HTML."""
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "blockquote",
+    "h3", "h4", "h5", "h6", "a", "sub", "sup",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def markdown_to_html(text: str) -> str:
+    """Return sanitised HTML for Markdown: no scripts, styles, event handlers or unsafe links."""
+    html = markdown.markdown(text or "", extensions=["fenced_code", "sane_lists"])
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

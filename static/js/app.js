@@ -1,0 +1,49 @@
+// Keyboard shortcuts for studying, focus after a card swaps in, and the browser's time zone at signup.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
+      return;
+    }
+    var panel = document.getElementById("study-panel");
+    if (!panel) return;
+    if (event.key === " " || event.key === "Enter") {
+      var reveal = panel.querySelector("[data-reveal]");
+      if (reveal && event.target.tagName !== "BUTTON") {
+        event.preventDefault();
+        reveal.click();
+      }
+    } else if (/^[1-4]$/.test(event.key)) {
+      var button = panel.querySelector('button[data-rating="' + event.key + '"]');
+      if (button && !button.disabled) {
+        event.preventDefault();
+        button.click();
+      }
+    }
+  });
+
+  // One answer per card: disable the buttons once a request is on its way.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form.answer-buttons");
+    if (form) form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "study-panel") {
+      var heading = document.querySelector("#study-panel h1");
+      if (heading) heading.focus({ preventScroll: false });
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var zone = document.querySelector('input[name="time_zone"]');
+    if (zone && !zone.value && window.Intl) {
+      zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    }
+  });
+})();
