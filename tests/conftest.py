@@ -1,0 +1,93 @@
+"""Shared fixtures and plain factories (make_*)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from flashcards import reviews
+from flashcards.models import Card, Question, Section, StudySettings, Subsection
+from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
+
+_counter = itertools.count(1)
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _require_postgresql(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.exit("The test suite runs on PostgreSQL: run it with `make test`.", returncode=2)
+
+
+def make_user(username: str | None = None, **settings) -> User:
+    user = User.objects.create_user(username or f"learner{next(_counter)}", password=PASSWORD)
+    StudySettings.objects.create(user=user, **settings)
+    return user
+
+
+def make_question(subsection: Subsection | None = None, **fields) -> Question:
+    n = next(_counter)
+    if subsection is None:
+        section = Section.objects.create(key=f"section-{n}", title=f"Section {n}", position=n)
+        subsection = Subsection.objects.create(
+            section=section, key=f"subsection-{n}", title=f"Subsection {n}", position=1
+        )
+    defaults = {"key": f"question-{n}", "prompt": f"Question {n}?", "rank": n, "position": n}
+    return Question.objects.create(subsection=subsection, **{**defaults, **fields})
+
+
+def make_bank(count: int) -> list[Question]:
+    first = make_question()
+    return [first] + [make_question(first.subsection) for _ in range(count - 1)]
+
+
+def answer(user, question, rating: int, now: datetime):
+    """Answer a card through the real service, with the version the learner would have seen."""
+    card = Card.objects.filter(user=user, question=question).first()
+    return reviews.card_answer(
+        user=user,
+        question=question,
+        rating=rating,
+        expected_reps=card.reps if card else 0,
+        now=now,
+    )
+
+
+def make_history(user, questions, reviews_per_card: int, start: datetime) -> None:
+    """Give a learner a realistic history: each card answered `reviews_per_card` times."""
+    for question in questions:
+        moment = start
+        for i in range(reviews_per_card):
+            answer(user, question, rating=1 if i % 5 == 4 else 3, now=moment)
+            moment = Card.objects.get(user=user, question=question).due + timedelta(minutes=1)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def bank(db) -> list[Question]:
+    """The real question bank, seeded from the project's fixture."""
+    seed_questions(text=DEFAULT_FIXTURE.read_text(encoding="utf-8"))
+    return list(Question.objects.in_bank_order())
+
+
+@pytest.fixture
+def user(db) -> User:
+    return make_user("ann")
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user: User):
+        client.force_login(user)
+        return client
+
+    return login
