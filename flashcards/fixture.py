@@ -60,7 +60,9 @@ def _require(node: dict, name: str, where: str, kind: type = str):
 def _key(node: dict, where: str, seen: dict[str, str]) -> str:
     key = _require(node, "key", where)
     if not SLUG.match(key):
-        raise FixtureError(f"{where}: key '{key}' must be a slug (lowercase letters, digits, hyphens)")
+        raise FixtureError(
+            f"{where}: key '{key}' must be a slug (lowercase letters, digits, hyphens)"
+        )
     if key in seen:
         raise FixtureError(f"{where}: duplicate key '{key}' (first used at {seen[key]})")
     seen[key] = where
@@ -80,7 +82,9 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
     if origin not in ORIGINS:
         raise FixtureError(f"{where}: origin must be one of {', '.join(ORIGINS)}, got '{origin}'")
     key_points = node.get("key_points") or []
-    if not isinstance(key_points, list) or not all(isinstance(p, str) and p.strip() for p in key_points):
+    if not isinstance(key_points, list) or not all(
+        isinstance(p, str) and p.strip() for p in key_points
+    ):
         raise FixtureError(f"{where}: key_points must be a list of text")
     unknown = set(node) - set(QUESTION_FIELDS)
     if unknown:
@@ -106,7 +110,9 @@ def parse(text: str) -> list[SectionSpec]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        raise FixtureError(f"not valid YAML at {place}: {getattr(error, 'problem', error)}") from None
+        raise FixtureError(
+            f"not valid YAML at {place}: {getattr(error, 'problem', error)}"
+        ) from None
     if not isinstance(data, dict):
         raise FixtureError("top level: expected a mapping with 'sections'")
     section_keys: dict[str, str] = {}
@@ -181,7 +187,5 @@ def dump(sections: list[SectionSpec]) -> str:
             for s in sections
         ]
     }
-    body = yaml.dump(
-        tree, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2
-    )
+    body = yaml.dump(tree, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, indent=2)
     return HEADER + body

@@ -41,7 +41,7 @@ class QuestionQuerySet(models.QuerySet):
         return self.order_by("subsection__section__position", "subsection__position", "position")
 
     def unstudied_by(self, user) -> QuestionQuerySet:
-        """Active questions the user has not started (no card, or a card still new and not suspended)."""
+        """Active questions the user has not started: no card, or a new card not suspended."""
         started = Card.objects.filter(question=OuterRef("pk"), user=user).exclude(
             state=Card.State.NEW, suspended=False
         )
@@ -102,7 +102,9 @@ class Card(models.Model):
         REVIEW = 2, "Review"
         RELEARNING = 3, "Relearning"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards"
+    )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="cards")
     state = models.PositiveSmallIntegerField(choices=State.choices, default=State.NEW)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -145,7 +147,9 @@ class Review(models.Model):
         STUDY = "study", "Study"
         PRACTICE = "practice", "Practice interview"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reviews")
     known = models.BooleanField()
@@ -187,7 +191,9 @@ class StudySettings(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="UTC")
     day_starts_at = models.PositiveSmallIntegerField(
-        default=4, validators=[MaxValueValidator(23)], help_text="Hour at which a new study day begins."
+        default=4,
+        validators=[MaxValueValidator(23)],
+        help_text="Hour at which a new study day begins.",
     )
 
     def __str__(self) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Card, Question, Review, StudySettings
 
@@ -61,10 +62,12 @@ def new_cards_seen(user, day: StudyDay) -> int:
 
 
 def new_questions(user) -> QuerySet[Question]:
-    """Questions the learner has not started, most likely first."""
+    """Questions the learner has not started, most likely first, with the card's answer count."""
+    reps = Card.objects.filter(user=user, question=OuterRef("pk")).values("reps")[:1]
     return (
         Question.objects.unstudied_by(user)
         .select_related("subsection__section")
+        .annotate(reps=Coalesce(Subquery(reps), 0))
         .order_by("rank", "id")
     )
 
@@ -97,14 +100,24 @@ def today(user, settings: StudySettings, now: datetime) -> Today:
     """Count today's queue in three queries, whatever the size of the learner's history."""
     day = study_day(now, settings)
     # Aggregate names must not shadow the `due` column the filters refer to.
-    cards = Card.objects.for_user(user).studying().aggregate(
-        due_now=Count("id", filter=_due_filter(now, day)),
-        learning_later=Count(
-            "id",
-            filter=Q(state__in=[Card.State.LEARNING, Card.State.RELEARNING], due__gt=now, due__lt=day.end),
-        ),
-        next_due=Min("due", filter=~_due_filter(now, day)),
-        due_tomorrow=Count("id", filter=Q(due__gte=day.end, due__lt=day.end + timedelta(days=1))),
+    cards = (
+        Card.objects.for_user(user)
+        .studying()
+        .aggregate(
+            due_now=Count("id", filter=_due_filter(now, day)),
+            learning_later=Count(
+                "id",
+                filter=Q(
+                    state__in=[Card.State.LEARNING, Card.State.RELEARNING],
+                    due__gt=now,
+                    due__lt=day.end,
+                ),
+            ),
+            next_due=Min("due", filter=~_due_filter(now, day)),
+            due_tomorrow=Count(
+                "id", filter=Q(due__gte=day.end, due__lt=day.end + timedelta(days=1))
+            ),
+        )
     )
     reviews = Review.objects.filter(
         user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end
@@ -123,14 +136,11 @@ def today(user, settings: StudySettings, now: datetime) -> Today:
 
 @dataclass(frozen=True)
 class StudyItem:
-    """A question to study and the learner's card for it (None before the first answer)."""
+    """A question to study, with the learner's answer count and state for its card."""
 
     question: Question
-    card: Card | None
-
-    @property
-    def reps(self) -> int:
-        return self.card.reps if self.card else 0
+    reps: int = 0
+    state: int = Card.State.NEW
 
 
 def next_card(user, settings: StudySettings, now: datetime, counts: Today) -> StudyItem | None:
@@ -139,12 +149,12 @@ def next_card(user, settings: StudySettings, now: datetime, counts: Today) -> St
     if counts.due:
         card = due_cards(user, now, day).first()
         if card is not None:
-            return StudyItem(card.question, card)
+            return StudyItem(card.question, card.reps, card.state)
     if counts.new:
         question = new_questions(user).first()
         if question is not None:
-            return StudyItem(question, Card.objects.filter(user=user, question=question).first())
+            return StudyItem(question, question.reps)
     # No review card is "due ahead": an empty day leaves only learning cards in the window.
     ahead = StudyDay(start=day.start, end=day.start)
     card = due_cards(user, now + LEARN_AHEAD, ahead).first()
-    return StudyItem(card.question, card) if card is not None else None
+    return StudyItem(card.question, card.reps, card.state) if card is not None else None

@@ -87,7 +87,9 @@ def _upsert_questions(
                     to_create.append(Question(key=spec.key, **wanted))
                     report.lines.append(f"+ question {spec.key}")
                     continue
-                changed = [name for name, value in wanted.items() if _differs(question, name, value)]
+                changed = [
+                    name for name, value in wanted.items() if _differs(question, name, value)
+                ]
                 if not changed:
                     report.unchanged += 1
                     continue

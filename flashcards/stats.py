@@ -51,5 +51,9 @@ def section_progress(user) -> list[SectionProgress]:
     )
     for row in cards:
         entry = progress[row["question__subsection__section"]]
-        entry.learning, entry.review, entry.suspended = row["learning"], row["review"], row["suspended"]
+        entry.learning, entry.review, entry.suspended = (
+            row["learning"],
+            row["review"],
+            row["suspended"],
+        )
     return sorted(progress.values(), key=lambda p: p.section.position)

@@ -71,9 +71,7 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     )
     card = Card.objects.filter(user=request.user, question=question).first()
     if card is not None and card.suspended:
-        return render(
-            request, "400.html", {"message": "This card is suspended."}, status=404
-        )
+        return render(request, "400.html", {"message": "This card is suspended."}, status=404)
     settings = reviews.study_settings_for(request.user)
     reps = card.reps if card else 0
     intervals = scheduling.preview(
@@ -85,7 +83,7 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     counts = queue.today(request.user, settings, now)
     context = {
         "today": counts,
-        "item": queue.StudyItem(question=question, card=card),
+        "item": queue.StudyItem(question, reps, card.state if card else Card.State.NEW),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
         "shown_at": request.GET.get("shown_at", ""),

@@ -3,7 +3,9 @@
 import re
 from pathlib import Path
 
-SEED_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "seed" / "000_75cea9149eb65fff.txt"
+SEED_FILE = (
+    Path(__file__).resolve().parent.parent / "fixtures" / "seed" / "000_75cea9149eb65fff.txt"
+)
 
 _SECTION = re.compile(r"^### (?P<title>.+?)\s*$")
 _SUBSECTION = re.compile(r"^\d+\. \*\*(?P<title>.+?)\*\*\s*$")

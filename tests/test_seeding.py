@@ -1,6 +1,5 @@
 """Loading the question bank fixture."""
 
-
 import pytest
 import yaml
 from django.core.management import CommandError, call_command
@@ -99,7 +98,7 @@ def test_user_progress_survives_a_reseed_and_a_text_edit(bank, now):
     [
         (lambda d: d["sections"][1]["subsections"][0]["questions"][2].pop("prompt"),
          "sections[1].subsections[0].questions[2] (explain-the-architecture-of-a-transformer-model): missing field 'prompt'"),  # noqa: E501
-        (lambda d: d["sections"][0]["subsections"][1]["questions"][0].update(key="what-is-generative-ai"),
+        (lambda d: d["sections"][0]["subsections"][1]["questions"][0].update(key="what-is-generative-ai"),  # noqa: E501
          "duplicate key 'what-is-generative-ai' (first used at sections[0].subsections[0].questions[0])"),  # noqa: E501
         (lambda d: d["sections"][0]["subsections"][0]["questions"][1].update(rank="high"),
          "rank must be a whole number from 1 up, got 'high'"),
@@ -130,7 +129,9 @@ def test_invalid_yaml_is_refused_with_its_line(bank):
 
 def test_the_command_reports_a_bad_file_and_exits_with_an_error(bank, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(_edited(lambda d: d["sections"][0]["subsections"][0]["questions"][0].pop("rank")))
+    bad.write_text(
+        _edited(lambda d: d["sections"][0]["subsections"][0]["questions"][0].pop("rank"))
+    )
     before = _snapshot()
     with pytest.raises(CommandError, match=r"missing field 'rank'; nothing was changed"):
         call_command("seed_questions", file=bad)

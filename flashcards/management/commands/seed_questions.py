@@ -7,7 +7,9 @@ from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
 
 
 class Command(BaseCommand):
-    help = "Load the question bank fixture: insert new, update changed, deactivate removed questions."
+    help = (
+        "Load the question bank fixture: insert new, update changed, deactivate removed questions."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--file", type=Path, default=DEFAULT_FIXTURE, help="fixture path")

@@ -1,0 +1,133 @@
+"""Today's queue: due first (most overdue first), then new by likelihood, within the daily limit."""
+
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
+from flashcards import queue
+from flashcards.models import Card, StudySettings
+
+from .conftest import answer, make_bank, make_user
+
+
+def _settings(user) -> StudySettings:
+    return StudySettings.objects.get(user=user)
+
+
+def _next(user, now):
+    settings = _settings(user)
+    return queue.next_card(user, settings, now, queue.today(user, settings, now))
+
+
+def _study_through(user, now, answers: int, rating: int = 3):
+    for _ in range(answers):
+        item = _next(user, now)
+        answer(user, item.question, rating, now)
+
+
+def test_new_cards_come_in_likelihood_order(db, now):
+    questions = make_bank(4)
+    for question, rank in zip(questions, [40, 10, 30, 20], strict=True):
+        question.rank = rank
+        question.save()
+    user = make_user()
+    seen = []
+    for _ in range(4):
+        item = _next(user, now)
+        seen.append(item.question.rank)
+        answer(user, item.question, 4, now)  # Easy: out of today's queue
+    assert seen == [10, 20, 30, 40]
+
+
+def test_due_cards_come_before_new_ones_most_overdue_first(db, now):
+    a, b, c = make_bank(3)
+    user = make_user()
+    answer(user, a, 4, now - timedelta(days=60))
+    answer(user, b, 4, now - timedelta(days=30))
+    due_dates = {q.pk: Card.objects.get(user=user, question=q).due for q in (a, b)}
+    assert all(due < now for due in due_dates.values())
+    order = []
+    for _ in range(3):
+        item = _next(user, now)
+        order.append(item.question)
+        answer(user, item.question, 4, now)
+    assert order == [a, b, c]
+
+
+def test_the_new_card_limit_counts_per_study_day(db):
+    make_bank(8)
+    user = make_user(new_per_day=3, time_zone="UTC", day_starts_at=4)
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    for _ in range(3):
+        item = _next(user, monday)
+        answer(user, item.question, 4, monday)
+    assert queue.today(user, _settings(user), monday).new == 0
+    assert _next(user, monday) is None
+    # 03:59 next morning is still Monday's study day; 04:00 starts Tuesday's.
+    assert queue.today(user, _settings(user), datetime(2026, 12, 1, 3, 59, tzinfo=UTC)).new == 0
+    assert queue.today(user, _settings(user), datetime(2026, 12, 1, 4, 0, tzinfo=UTC)).new == 3
+
+
+def test_the_study_day_follows_the_learners_time_zone(db):
+    make_bank(6)
+    # 10:00 UTC is 00:00 in Honolulu (UTC-10): still yesterday's study day until 04:00 local.
+    hawaii = make_user(new_per_day=2, time_zone="Pacific/Honolulu", day_starts_at=4)
+    # Auckland in summer is UTC+13: 15:00 UTC is 04:00 local, the start of a new day.
+    auckland = make_user(new_per_day=2, time_zone="Pacific/Auckland", day_starts_at=4)
+    evening = datetime(2026, 11, 30, 13, 30, tzinfo=UTC)  # 03:30 Hawaii / 02:30 Auckland
+    for user in (hawaii, auckland):
+        _study_through(user, evening, 2, rating=4)
+        assert queue.today(user, _settings(user), evening).new == 0
+    later = datetime(2026, 11, 30, 14, 30, tzinfo=UTC)  # 04:30 Hawaii / 03:30 Auckland
+    assert queue.today(hawaii, _settings(hawaii), later).new == 2
+    assert queue.today(auckland, _settings(auckland), later).new == 0
+    assert queue.today(auckland, _settings(auckland), later + timedelta(minutes=30)).new == 2
+
+
+def test_study_day_boundaries_for_far_time_zones(db):
+    user = make_user(time_zone="Pacific/Kiritimati", day_starts_at=0)  # UTC+14
+    day = queue.study_day(datetime(2026, 11, 30, 9, 59, tzinfo=UTC), _settings(user))
+    assert day.start == datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    assert day.end == datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+
+
+def test_a_learning_card_comes_back_in_the_same_session(db, now):
+    (question,) = make_bank(1)
+    user = make_user()
+    answer(user, question, 1, now)  # Didn't know: back in about a minute
+    item = _next(user, now)  # nothing else left, so it is learned ahead rather than waited for
+    assert item is not None and item.question == question
+    with time_machine.travel(now + timedelta(minutes=2)):
+        later = now + timedelta(minutes=2)
+        assert queue.today(user, _settings(user), later).due == 1
+        assert _next(user, later).question == question
+
+
+def test_done_for_today_when_nothing_is_left(db, now):
+    (question,) = make_bank(1)
+    user = make_user()
+    answer(user, question, 4, now)
+    counts = queue.today(user, _settings(user), now)
+    assert _next(user, now) is None
+    assert counts.remaining == 0
+    assert counts.next_due == Card.objects.get(user=user).due
+    assert counts.done == 1
+
+
+def test_suspended_cards_are_not_studied(db, now):
+    a, b = make_bank(2)
+    user = make_user()
+    Card.objects.create(user=user, question=a, suspended=True)
+    assert _next(user, now).question == b
+    assert queue.today(user, _settings(user), now).new == 1
+
+
+def test_inactive_questions_leave_the_queue(db, now):
+    a, b = make_bank(2)
+    user = make_user()
+    answer(user, a, 1, now)
+    a.is_active = False
+    a.save()
+    counts = queue.today(user, _settings(user), now + timedelta(minutes=5))
+    assert counts.due == 0
+    assert _next(user, now + timedelta(minutes=5)).question == b
