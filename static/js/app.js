@@ -12,6 +12,8 @@
     }
     var panel = document.getElementById("study-panel");
     if (!panel) return;
+    // A key pressed right after a swap can beat htmx's own processing of the new card.
+    if (window.htmx) window.htmx.process(panel);
     if (event.key === " " || event.key === "Enter") {
       var reveal = panel.querySelector("[data-reveal]");
       if (reveal && event.target.tagName !== "BUTTON") {

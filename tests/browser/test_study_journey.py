@@ -1,0 +1,49 @@
+"""A learner's first session, in a real browser, keyboard only for studying."""
+
+import pytest
+from playwright.sync_api import expect
+
+from flashcards.models import Review, StudySettings
+from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
+
+from ..conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_up_study_three_cards_by_keyboard_and_keep_the_counts(page):
+    seed_questions(text=DEFAULT_FIXTURE.read_text(encoding="utf-8"))
+
+    page.goto("/accounts/signup/")
+    page.fill("#id_username", "journey")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    assert StudySettings.objects.get(user__username="journey").time_zone == "Europe/Berlin"
+    expect(page.get_by_test_id("new-count")).to_have_text("10")
+
+    page.get_by_role("link", name="Study now").click()
+    page.wait_for_load_state("load")  # htmx is loaded (deferred); before that, links just navigate
+    progress = page.locator("#session-progress")
+    expect(progress).to_have_attribute("value", "0")
+    expect(page.locator("#card-question")).to_have_text("What is Generative AI?")
+    url_before = page.url
+
+    for done in range(1, 4):
+        page.keyboard.press("Space")
+        expect(page.locator(".card-back")).to_be_visible()
+        expect(page.get_by_test_id("interval-4")).to_be_visible()
+        page.keyboard.press("4")  # knew it, high confidence
+        expect(progress).to_have_attribute("value", str(done))
+        expect(page.get_by_test_id("progress-text")).to_contain_text(f"{done} of")
+    assert page.url == url_before, "studying swaps the card in place, no full page load"
+    assert Review.objects.filter(user__username="journey").count() == 3
+
+    page.get_by_role("button", name="Log out").click()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "journey")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page.get_by_test_id("done-count")).to_have_text("3")
+    expect(page.get_by_test_id("new-count")).to_have_text("7")
