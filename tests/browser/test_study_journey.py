@@ -5,8 +5,7 @@ from playwright.sync_api import expect
 
 from flashcards.models import Review, StudySettings
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
-
-from ..conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
