@@ -25,27 +25,35 @@ find_pg_bin() {
   return 1
 }
 
+run_as_owner() {
+  if [ "$(id -un)" = "$PG_OWNER" ]; then "$@"; else runuser -u "$PG_OWNER" -- "$@"; fi
+}
+
+stop_throwaway_cluster() {
+  run_as_owner "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PGTMP"
+}
+
 start_throwaway_cluster() {
-  local bin owner port
-  if ! bin=$(find_pg_bin); then
+  local port
+  if ! PG_BIN=$(find_pg_bin); then
     echo "ERROR: no PostgreSQL server answers on 127.0.0.1:5432, DATABASE_URL is not set, and no" >&2
     echo "PostgreSQL binaries (initdb) are installed. Install PostgreSQL (e.g. apt-get install" >&2
     echo "postgresql) or set DATABASE_URL=postgres://user@host:port/dbname." >&2
     exit 1
   fi
   PGTMP=$(mktemp -d /tmp/genai-prep-pg.XXXXXX)
-  owner=$(id -un)
+  PG_OWNER=$(id -un)
   if [ "$(id -u)" = 0 ]; then  # initdb refuses to run as root
-    owner=$(getent passwd postgres >/dev/null && echo postgres || echo nobody)
-    chown "$owner" "$PGTMP"
+    PG_OWNER=$(getent passwd postgres >/dev/null && echo postgres || echo nobody)
+    chown "$PG_OWNER" "$PGTMP"
   fi
-  run_as() { if [ "$(id -un)" = "$owner" ]; then "$@"; else runuser -u "$owner" -- "$@"; fi; }
   port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  echo "Starting a throwaway PostgreSQL cluster from $bin on port $port"
-  run_as "$bin/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 >/dev/null
-  run_as "$bin/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w \
+  echo "Starting a throwaway PostgreSQL cluster from $PG_BIN on port $port"
+  trap stop_throwaway_cluster EXIT
+  run_as_owner "$PG_BIN/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  run_as_owner "$PG_BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $PGTMP -c fsync=off" start >/dev/null
-  trap 'run_as "$bin/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1; rm -rf "$PGTMP"' EXIT
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
 
