@@ -1,0 +1,70 @@
+"""Staff edit the bank in the admin; learners cannot get in; edits keep progress."""
+
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from flashcards.models import Card, Question
+
+from .conftest import PASSWORD, answer, make_user
+
+
+def _staff() -> User:
+    return User.objects.create_user("editor", password=PASSWORD, is_staff=True, is_superuser=True)
+
+
+def test_a_learner_is_refused_the_admin(client, bank):
+    client.force_login(make_user())
+    response = client.get(reverse("admin:flashcards_question_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_can_search_and_filter_questions(client, bank):
+    client.force_login(_staff())
+    url = reverse("admin:flashcards_question_changelist")
+    response = client.get(url, {"q": "diffusion"})
+    assert response.status_code == 200
+    assert "What are Diffusion Models and how do they generate data?" in response.content.decode()
+    assert client.get(url, {"origin__exact": "added"}).status_code == 200
+
+
+def test_section_and_subsection_pages_show_their_children_inline(client, bank):
+    client.force_login(_staff())
+    question = bank[0]
+    subsection = question.subsection
+    html = client.get(
+        reverse("admin:flashcards_section_change", args=[subsection.section_id])
+    ).content.decode()
+    assert "Basics and Definitions" in html
+    html = client.get(reverse("admin:flashcards_subsection_change", args=[subsection.pk])).content
+    assert question.prompt in html.decode()
+
+
+def test_editing_a_question_in_the_admin_keeps_progress_and_shows_at_once(client, bank, now):
+    learner = make_user()
+    question = bank[0]
+    answer(learner, question, 3, now)
+    card_before = Card.objects.filter(user=learner).values().get()
+    client.force_login(_staff())
+    url = reverse("admin:flashcards_question_change", args=[question.pk])
+    response = client.post(
+        url,
+        {
+            "subsection": question.subsection_id,
+            "key": question.key,
+            "prompt": "What is generative AI, in one breath?",
+            "answer": question.answer,
+            "key_points": '["one", "two"]',
+            "follow_up": question.follow_up,
+            "rank": question.rank,
+            "origin": question.origin,
+            "is_active": "on",
+            "position": question.position,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Question.objects.get(pk=question.pk).prompt == "What is generative AI, in one breath?"
+    assert Card.objects.filter(user=learner).values().get() == card_before
+    client.force_login(learner)
+    html = client.get(reverse("reveal", args=[question.pk])).content.decode()
+    assert "What is generative AI, in one breath?" in html
