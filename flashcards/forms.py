@@ -1,9 +1,11 @@
+from datetime import date
 from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from . import scheduling
+from .models import StudySettings
 
 TIME_ZONES = available_timezones()
 
@@ -24,3 +26,62 @@ class SignupForm(UserCreationForm):
     def clean_time_zone(self) -> str:
         value = self.cleaned_data.get("time_zone") or "UTC"
         return value if value in TIME_ZONES else "UTC"
+
+
+class StudySettingsForm(forms.ModelForm):
+    """The learner's study settings, each checked against what the scheduler can do."""
+
+    time_zone = forms.ChoiceField(choices=[(tz, tz) for tz in sorted(TIME_ZONES)])
+    new_per_day = forms.IntegerField(min_value=0, max_value=100, label="New cards per day")
+    review_cap = forms.IntegerField(
+        min_value=1,
+        max_value=9999,
+        required=False,
+        label="Most reviews per day",
+        help_text="Optional. On a day with more reviews due, new cards wait.",
+    )
+    desired_retention = forms.FloatField(
+        min_value=0.70,
+        max_value=0.97,
+        label="Desired retention",
+        help_text="The recall probability cards are scheduled for: higher means more reviews.",
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
+    day_starts_at = forms.IntegerField(
+        min_value=0, max_value=23, label="A study day starts at (hour, 0–23)"
+    )
+    interview_date = forms.DateField(
+        required=False,
+        label="Interview date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. Intervals are capped so every card comes back before it.",
+    )
+
+    class Meta:
+        model = StudySettings
+        fields = [
+            "new_per_day",
+            "review_cap",
+            "desired_retention",
+            "time_zone",
+            "day_starts_at",
+            "interview_date",
+        ]
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_interview_date(self) -> date | None:
+        value = self.cleaned_data.get("interview_date")
+        if value is not None and value < self.today:
+            raise forms.ValidationError("The interview date cannot be in the past.")
+        return value
+
+
+class SearchForm(forms.Form):
+    STATES = [("", "All cards"), ("new", "New"), ("learning", "Learning"),
+              ("review", "Review"), ("suspended", "Suspended")]  # fmt: skip
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    state = forms.ChoiceField(required=False, choices=STATES)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, models
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
 
 
 class Section(models.Model):
@@ -39,6 +40,53 @@ class QuestionQuerySet(models.QuerySet):
 
     def in_bank_order(self) -> QuestionQuerySet:
         return self.order_by("subsection__section__position", "subsection__position", "position")
+
+    def with_card_for(self, user) -> QuestionQuerySet:
+        """Annotate each question with the learner's card state and their last answer."""
+        last = Review.objects.filter(user=user, question=OuterRef("pk")).order_by("-reviewed_at")
+        return self.annotate(
+            mine=FilteredRelation("cards", condition=Q(cards__user=user)),
+            card_state=F("mine__state"),
+            card_due=F("mine__due"),
+            card_suspended=F("mine__suspended"),
+            last_rating=Subquery(last.values("rating")[:1]),
+            last_confidence=Subquery(last.values("confidence")[:1]),
+            last_reviewed_at=Subquery(last.values("reviewed_at")[:1]),
+        )
+
+    def in_state(self, state: str) -> QuestionQuerySet:
+        """Filter questions annotated by with_card_for() by the learner's card state."""
+        if state == "suspended":
+            return self.filter(card_suspended=True)
+        studying = self.exclude(card_suspended=True)
+        if state == "new":
+            return studying.filter(Q(card_state__isnull=True) | Q(card_state=Card.State.NEW))
+        if state == "learning":
+            return studying.filter(card_state__in=[Card.State.LEARNING, Card.State.RELEARNING])
+        if state == "review":
+            return studying.filter(card_state=Card.State.REVIEW)
+        return self
+
+    def matching(self, text: str) -> QuestionQuerySet:
+        """Questions whose prompt, answer or key points match `text`, best match first.
+
+        PostgreSQL full-text search with ranking; a plain substring match elsewhere.
+        """
+        if connection.vendor != "postgresql":
+            return self.filter(Q(prompt__icontains=text) | Q(answer__icontains=text))
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("prompt", weight="A", config="english")
+            + SearchVector(Cast("key_points", TextField()), weight="B", config="english")
+            + SearchVector("answer", weight="C", config="english")
+        )
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return (
+            self.annotate(search_rank=SearchRank(vector, query))
+            .filter(search_rank__gt=0)
+            .order_by("-search_rank", "rank")
+        )
 
     def unstudied_by(self, user) -> QuestionQuerySet:
         """Active questions the user has not started: no card, or a new card not suspended."""
@@ -145,6 +193,7 @@ class Review(models.Model):
 
     class Source(models.TextChoices):
         STUDY = "study", "Study"
+        MARKED = "marked", "Marked as known"
         PRACTICE = "practice", "Practice interview"
 
     user = models.ForeignKey(
@@ -173,6 +222,9 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["user", "reviewed_at"], name="review_user_time_idx"),
             models.Index(fields=["card", "reviewed_at"], name="review_card_time_idx"),
+            models.Index(
+                fields=["user", "question", "reviewed_at"], name="review_user_question_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +247,13 @@ class StudySettings(models.Model):
         validators=[MaxValueValidator(23)],
         help_text="Hour at which a new study day begins.",
     )
+    review_cap = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9999)],
+        help_text="Most reviews per study day; new cards wait on days with more due.",
+    )
+    interview_date = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Settings for {self.user}"

@@ -1,10 +1,10 @@
 """Today's queue: cards due now (most overdue first), then new cards by likelihood, then learning
-cards that come due later in the session."""
+cards that come due later in the session. A session may be scoped to part of the bank."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
@@ -15,14 +15,16 @@ from .models import Card, Question, Review, StudySettings
 # Like Anki's "learn ahead limit": when nothing else is left, a learning card due within this
 # window is shown now rather than making the learner wait for it.
 LEARN_AHEAD = timedelta(minutes=20)
+UTC = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
 class StudyDay:
-    """The learner's current study day, as an interval in UTC."""
+    """The learner's current study day, as an interval in UTC, and its local date."""
 
     start: datetime
     end: datetime
+    date: date
 
 
 def study_day(now: datetime, settings: StudySettings) -> StudyDay:
@@ -33,7 +35,30 @@ def study_day(now: datetime, settings: StudySettings) -> StudyDay:
         start -= timedelta(days=1)
     # Adding a day to a local wall time keeps the day start right across DST changes.
     end = (start.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=start.tzinfo)
-    return StudyDay(start=start.astimezone(ZoneInfo("UTC")), end=end.astimezone(ZoneInfo("UTC")))
+    return StudyDay(start=start.astimezone(UTC), end=end.astimezone(UTC), date=start.date())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A session restricted to part of the bank: a section, a subsection or a drill list."""
+
+    kind: str  # "section", "subsection" or "weakest"
+    key: str
+    label: str
+    question_ids: tuple[int, ...] = field(default=())
+    since: datetime | None = None  # a drill skips the cards answered since it started
+
+    @property
+    def param(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+    def questions(self, prefix: str = "question__") -> Q:
+        """Return the condition for this scope, on a Question (prefix "") or a related row."""
+        if self.kind == "section":
+            return Q(**{f"{prefix}subsection__section__key": self.key})
+        if self.kind == "subsection":
+            return Q(**{f"{prefix}subsection__key": self.key})
+        return Q(**{f"{prefix}id__in": self.question_ids})
 
 
 def _due_filter(now: datetime, day: StudyDay) -> Q:
@@ -43,30 +68,28 @@ def _due_filter(now: datetime, day: StudyDay) -> Q:
     )
 
 
-def due_cards(user, now: datetime, day: StudyDay) -> QuerySet[Card]:
+def _scoped(queryset: QuerySet, scope: Scope | None, prefix: str = "question__") -> QuerySet:
+    return queryset if scope is None else queryset.filter(scope.questions(prefix))
+
+
+def due_cards(user, now: datetime, day: StudyDay, scope: Scope | None = None) -> QuerySet[Card]:
     """Cards to review now, most overdue first."""
+    cards = Card.objects.for_user(user).studying().filter(_due_filter(now, day))
     return (
-        Card.objects.for_user(user)
-        .studying()
-        .filter(_due_filter(now, day))
+        _scoped(cards, scope)
         .select_related("question__subsection__section")
         .order_by("due", "question__rank")
     )
 
 
-def new_cards_seen(user, day: StudyDay) -> int:
-    """How many cards the learner met for the first time during this study day."""
-    return Review.objects.filter(
-        user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end, state_before=Card.State.NEW
-    ).count()
-
-
-def new_questions(user) -> QuerySet[Question]:
+def new_questions(user, scope: Scope | None = None) -> QuerySet[Question]:
     """Questions the learner has not started, most likely first, with the card's answer count."""
     reps = Card.objects.filter(user=user, question=OuterRef("pk")).values("reps")[:1]
+    questions = _scoped(Question.objects.unstudied_by(user), scope, prefix="")
+    if scope is not None and scope.kind == "weakest":
+        return questions.none()
     return (
-        Question.objects.unstudied_by(user)
-        .select_related("subsection__section")
+        questions.select_related("subsection__section")
         .annotate(reps=Coalesce(Subquery(reps), 0))
         .order_by("rank", "id")
     )
@@ -82,6 +105,7 @@ class Today:
     done: int
     next_due: datetime | None
     due_tomorrow: int = 0
+    held_back: bool = False
 
     @property
     def remaining(self) -> int:
@@ -96,41 +120,53 @@ class Today:
         return round(100 * self.done / self.total) if self.total else 100
 
 
-def today(user, settings: StudySettings, now: datetime) -> Today:
-    """Count today's queue in three queries, whatever the size of the learner's history."""
+def today(user, settings: StudySettings, now: datetime, scope: Scope | None = None) -> Today:
+    """Count today's queue in three queries, whatever the size of the learner's history.
+
+    A scoped session (Study this) is an explicit request, so the daily new-card limit and the
+    review cap do not apply to it.
+    """
     day = study_day(now, settings)
+    if scope is not None and scope.kind == "weakest":
+        return _drill_today(user, scope)
     # Aggregate names must not shadow the `due` column the filters refer to.
-    cards = (
-        Card.objects.for_user(user)
-        .studying()
-        .aggregate(
-            due_now=Count("id", filter=_due_filter(now, day)),
-            learning_later=Count(
-                "id",
-                filter=Q(
-                    state__in=[Card.State.LEARNING, Card.State.RELEARNING],
-                    due__gt=now,
-                    due__lt=day.end,
-                ),
+    cards = _scoped(Card.objects.for_user(user).studying(), scope).aggregate(
+        due_now=Count("id", filter=_due_filter(now, day)),
+        learning_later=Count(
+            "id",
+            filter=Q(
+                state__in=[Card.State.LEARNING, Card.State.RELEARNING],
+                due__gt=now,
+                due__lt=day.end,
             ),
-            next_due=Min("due", filter=~_due_filter(now, day)),
-            due_tomorrow=Count(
-                "id", filter=Q(due__gte=day.end, due__lt=day.end + timedelta(days=1))
-            ),
-        )
+        ),
+        next_due=Min("due", filter=~_due_filter(now, day)),
+        due_tomorrow=Count("id", filter=Q(due__gte=day.end, due__lt=day.end + timedelta(days=1))),
     )
-    reviews = Review.objects.filter(
-        user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end
-    ).aggregate(done=Count("id"), new_seen=Count("id", filter=Q(state_before=Card.State.NEW)))
-    new_left = max(0, settings.new_per_day - reviews["new_seen"])
-    new_available = new_questions(user).count() if new_left else 0
+    reviews = _scoped(
+        Review.objects.filter(user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end),
+        scope,
+    ).aggregate(
+        done=Count("id"),
+        new_seen=Count("id", filter=Q(state_before=Card.State.NEW)),
+    )
+    due, held_back, new_left = cards["due_now"], False, None
+    if scope is None:
+        new_left = max(0, settings.new_per_day - reviews["new_seen"])
+        if settings.review_cap is not None:
+            reviews_left = max(0, settings.review_cap - (reviews["done"] - reviews["new_seen"]))
+            held_back = due > reviews_left
+            due = min(due, reviews_left)
+            new_left = 0 if held_back else new_left
+    new_available = new_questions(user, scope).count() if new_left != 0 else 0
     return Today(
-        due=cards["due_now"],
-        new=min(new_left, new_available),
+        due=due,
+        new=new_available if new_left is None else min(new_left, new_available),
         learning_later=cards["learning_later"],
         done=reviews["done"],
         next_due=cards["next_due"],
         due_tomorrow=cards["due_tomorrow"],
+        held_back=held_back,
     )
 
 
@@ -143,18 +179,50 @@ class StudyItem:
     state: int = Card.State.NEW
 
 
-def next_card(user, settings: StudySettings, now: datetime, counts: Today) -> StudyItem | None:
+def next_card(
+    user, settings: StudySettings, now: datetime, counts: Today, scope: Scope | None = None
+) -> StudyItem | None:
     """Return what to study next, or None when the learner is done for today."""
     day = study_day(now, settings)
+    if scope is not None and scope.kind == "weakest":
+        return _next_drill_card(user, scope)
     if counts.due:
-        card = due_cards(user, now, day).first()
+        card = due_cards(user, now, day, scope).first()
         if card is not None:
             return StudyItem(card.question, card.reps, card.state)
     if counts.new:
-        question = new_questions(user).first()
+        question = new_questions(user, scope).first()
         if question is not None:
             return StudyItem(question, question.reps)
     # No review card is "due ahead": an empty day leaves only learning cards in the window.
-    ahead = StudyDay(start=day.start, end=day.start)
-    card = due_cards(user, now + LEARN_AHEAD, ahead).first()
+    ahead = StudyDay(start=day.start, end=day.start, date=day.date)
+    card = due_cards(user, now + LEARN_AHEAD, ahead, scope).first()
     return StudyItem(card.question, card.reps, card.state) if card is not None else None
+
+
+def _drill_cards(user, scope: Scope) -> QuerySet[Card]:
+    return (
+        Card.objects.for_user(user)
+        .filter(question_id__in=scope.question_ids, suspended=False)
+        .exclude(last_review__gte=scope.since)
+    )
+
+
+def _drill_today(user, scope: Scope) -> Today:
+    left = _drill_cards(user, scope).count()
+    return Today(
+        due=left, new=0, learning_later=0, done=len(scope.question_ids) - left, next_due=None
+    )
+
+
+def _next_drill_card(user, scope: Scope) -> StudyItem | None:
+    # A drill goes through its list in order, whatever is due: the learner asked for these.
+    cards = {
+        c.question_id: c
+        for c in _drill_cards(user, scope).select_related("question__subsection__section")
+    }
+    for question_id in scope.question_ids:
+        if question_id in cards:
+            card = cards[question_id]
+            return StudyItem(card.question, card.reps, card.state)
+    return None

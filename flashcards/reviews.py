@@ -1,14 +1,17 @@
-"""Answering a card: the transaction, the row lock and the review log."""
+"""Changing a learner's cards: answering (the transaction, the row lock, the log), undoing,
+suspending, resetting and marking as known."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.conf import settings as django_settings
 from django.db import transaction
 
-from . import scheduling
+from . import queue, scheduling
 from .models import Card, Question, Review, StudySettings
+
+LEECH_LAPSES = 8
 
 
 class AnswerRejected(Exception):
@@ -19,16 +22,27 @@ class DuplicateAnswer(AnswerRejected):
     """The card has moved on since the learner saw it: this answer was already applied."""
 
 
+class NothingToUndo(Exception):
+    """There is no answer from today's study day left to undo."""
+
+
 def study_settings_for(user) -> StudySettings:
     """Return the learner's settings, creating the defaults on first use."""
     settings, _ = StudySettings.objects.get_or_create(user=user)
     return settings
 
 
-def policy_for(settings: StudySettings, today: date | None = None) -> scheduling.Policy:
-    """Return the scheduling policy for a learner's settings."""
+def policy_for(settings: StudySettings, now: datetime) -> scheduling.Policy:
+    """Return the scheduling policy: the learner's retention, and intervals that end before
+    their interview (so every studied card comes due again before it)."""
+    maximum_interval = scheduling.Policy.maximum_interval
+    if settings.interview_date is not None:
+        days_left = (settings.interview_date - queue.study_day(now, settings).date).days
+        if days_left > 0:
+            maximum_interval = max(1, days_left - 1)
     return scheduling.Policy(
         desired_retention=settings.desired_retention,
+        maximum_interval=maximum_interval,
         fuzzing=django_settings.FSRS_ENABLE_FUZZING,
     )
 
@@ -52,6 +66,11 @@ def fuzz_seed(user_id: int, question_id: int, reps: int) -> str:
     return f"{user_id}:{question_id}:{reps}"
 
 
+def _locked_card(user, question: Question) -> Card:
+    Card.objects.bulk_create([Card(user=user, question=question)], ignore_conflicts=True)
+    return Card.objects.select_for_update().get(user=user, question=question)
+
+
 @transaction.atomic
 def card_answer(
     *,
@@ -67,8 +86,7 @@ def card_answer(
     """Apply one answer to the learner's card, once, and log it."""
     if rating not in scheduling.ANSWERS:
         raise AnswerRejected("Choose one of the four answers.")
-    Card.objects.bulk_create([Card(user=user, question=question)], ignore_conflicts=True)
-    card = Card.objects.select_for_update().get(user=user, question=question)
+    card = _locked_card(user, question)
     if card.reps != expected_reps:
         raise DuplicateAnswer("This card was already answered; your first answer was kept.")
     if card.suspended:
@@ -80,7 +98,7 @@ def card_answer(
         rating,
         now,
         seed=fuzz_seed(user.pk, question.pk, card.reps),
-        policy=policy_for(settings),
+        policy=policy_for(settings, now),
     )
     answer = scheduling.ANSWERS[rating]
     review = Review.objects.create(
@@ -106,9 +124,86 @@ def card_answer(
     )
     if before.state == Card.State.REVIEW and not answer.known:
         card.lapses += 1
-    card.state, card.step = after.state, after.step
-    card.stability, card.difficulty = after.stability, after.difficulty
-    card.due, card.last_review = after.due, after.last_review
+    _set_memory(card, after)
     card.reps += 1
     card.save()
     return review
+
+
+def _set_memory(card: Card, memory: scheduling.Memory) -> None:
+    card.state, card.step = memory.state, memory.step
+    card.stability, card.difficulty = memory.stability, memory.difficulty
+    card.due, card.last_review = memory.due, memory.last_review
+
+
+@transaction.atomic
+def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
+    """Undo the learner's latest answer of this study day: the card goes back exactly as it was
+    and the review row is removed. Returns the card."""
+    day = queue.study_day(now, settings)
+    review = (
+        Review.objects.select_for_update()
+        .filter(user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end)
+        .exclude(source=Review.Source.PRACTICE)
+        .order_by("-reviewed_at", "-pk")
+        .first()
+    )
+    if review is None:
+        raise NothingToUndo("There is no answer from today left to undo.")
+    card = Card.objects.select_for_update().get(pk=review.card_id)
+    if card.last_review != review.reviewed_at:
+        raise NothingToUndo(
+            "That card has changed since (reset or practised); it cannot be undone."
+        )
+    _set_memory(
+        card,
+        scheduling.Memory(
+            state=review.state_before,
+            step=review.step_before,
+            stability=review.stability_before,
+            difficulty=review.difficulty_before,
+            due=review.due_before,
+            last_review=review.last_review_before,
+        ),
+    )
+    if review.state_before == Card.State.REVIEW and not review.known:
+        card.lapses -= 1
+    card.reps -= 1
+    card.save()
+    review.delete()
+    return card
+
+
+@transaction.atomic
+def card_suspend(*, user, question: Question, suspended: bool) -> Card:
+    """Suspend a card (it leaves every queue) or bring it back."""
+    card = _locked_card(user, question)
+    card.suspended = suspended
+    card.save(update_fields=["suspended"])
+    return card
+
+
+@transaction.atomic
+def card_reset(*, user, question: Question) -> Card:
+    """Forget a card's progress: it becomes new again. Its review history is kept."""
+    card = _locked_card(user, question)
+    _set_memory(card, scheduling.Memory())
+    card.lapses = 0
+    card.reps += 1  # answers prepared against the old state must not apply
+    card.save()
+    return card
+
+
+def card_mark_known(*, user, question: Question, now: datetime) -> Review:
+    """Schedule a new card as already known, without studying it: an Easy first answer."""
+    card = Card.objects.filter(user=user, question=question).first()
+    if card is not None and card.state != Card.State.NEW:
+        raise AnswerRejected("Only a new card can be marked as known.")
+    return card_answer(
+        user=user,
+        question=question,
+        rating=4,
+        expected_reps=card.reps if card else 0,
+        now=now,
+        source=Review.Source.MARKED,
+    )

@@ -1,59 +1,263 @@
-"""Progress figures: plain functions over database aggregates."""
+"""Progress figures: plain functions over database aggregates (or over the learner's one row per
+question, which is bounded by the size of the bank, never by the length of their history)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import TruncDate
 
-from .models import Card, Question, Section
+from . import queue, readiness, scheduling
+from .models import Card, Question, Review, StudySettings
+from .reviews import LEECH_LAPSES
+
+
+def _local_day(field: str, settings: StudySettings) -> TruncDate:
+    # The study day starts at `day_starts_at` local time: shift by that many hours, take the date.
+    shifted = ExpressionWrapper(
+        F(field) - timedelta(hours=settings.day_starts_at), output_field=DateTimeField()
+    )
+    return TruncDate(shifted, tzinfo=ZoneInfo(settings.time_zone))
+
+
+# --- Mastery map -------------------------------------------------------------------------------
 
 
 @dataclass
-class SectionProgress:
-    section: Section
+class Mastery:
+    """Counts for one section or subsection."""
+
+    key: str
+    title: str
     total: int = 0
+    new: int = 0
     learning: int = 0
     review: int = 0
     suspended: int = 0
+    known: int = 0
+    subsections: list[Mastery] = field(default_factory=list)
 
     @property
-    def new(self) -> int:
-        return self.total - self.learning - self.review - self.suspended
+    def known_percent(self) -> int:
+        return round(100 * self.known / self.total) if self.total else 0
+
+    def add(self, row: readiness.CardRow, known: bool) -> None:
+        self.total += 1
+        self.known += known
+        if row.suspended:
+            self.suspended += 1
+        elif row.state == Card.State.NEW:
+            self.new += 1
+        elif row.state == Card.State.REVIEW:
+            self.review += 1
+        else:
+            self.learning += 1
 
 
-def section_progress(user) -> list[SectionProgress]:
-    """Return new / learning / review / suspended counts per section, in bank order (3 queries)."""
-    progress = {
-        s.pk: SectionProgress(section=s)
-        for s in Section.objects.filter(subsections__questions__is_active=True).distinct()
-    }
-    totals = (
-        Question.objects.active()
-        .values("subsection__section")
-        .annotate(total=Count("id"))
-        .order_by()
+def mastery_map(
+    rows: list[readiness.CardRow], settings: StudySettings, now: datetime
+) -> list[Mastery]:
+    """Return sections with their subsections; a card is known when its recall probability is at
+    least the learner's desired retention."""
+    sections: dict[str, Mastery] = {}
+    subsections: dict[str, Mastery] = {}
+    for row in rows:  # rows come in bank order
+        _, s_key, s_title = row.section
+        _, ss_key, ss_title = row.subsection
+        if s_key not in sections:
+            sections[s_key] = Mastery(s_key, s_title)
+        if ss_key not in subsections:
+            subsections[ss_key] = Mastery(ss_key, ss_title)
+            sections[s_key].subsections.append(subsections[ss_key])
+        known = row.state != Card.State.NEW and row.recall(now) >= settings.desired_retention
+        sections[s_key].add(row, known)
+        subsections[ss_key].add(row, known)
+    return list(sections.values())
+
+
+def weakest(rows: list[readiness.CardRow], now: datetime, limit: int = 10) -> list[int]:
+    """Return the question ids of the studied cards least likely to be recalled, most lapses
+    first among equals."""
+    studied = [r for r in rows if r.state != Card.State.NEW and not r.suspended]
+    studied.sort(key=lambda r: (round(r.recall(now), 3), -r.lapses, r.rank))
+    return [r.question_id for r in studied[:limit]]
+
+
+def leeches(rows: list[readiness.CardRow]) -> list[int]:
+    """Return the question ids of cards forgotten LEECH_LAPSES times or more, not suspended."""
+    return [r.question_id for r in rows if r.lapses >= LEECH_LAPSES and not r.suspended]
+
+
+# --- Activity: heatmap, time per day, streaks ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activity:
+    reviews_per_day: dict[date, int]
+    seconds_per_day: dict[date, int]
+    current_streak: int
+    longest_streak: int
+
+
+def activity(user, settings: StudySettings, now: datetime) -> Activity:
+    """Reviews and study time per local study day, and streaks, in one grouped query."""
+    rows = (
+        Review.objects.filter(user=user)
+        .annotate(day=_local_day("reviewed_at", settings))
+        .values("day")
+        .annotate(n=Count("id"), ms=Sum("duration_ms"))
+        .order_by("day")
     )
-    for row in totals:
-        progress[row["subsection__section"]].total = row["total"]
-    cards = (
+    per_day = {row["day"]: row["n"] for row in rows}
+    seconds = {row["day"]: round((row["ms"] or 0) / 1000) for row in rows}
+    current, longest = streaks(set(per_day), queue.study_day(now, settings).date)
+    return Activity(per_day, seconds, current, longest)
+
+
+def streaks(days: set[date], today: date) -> tuple[int, int]:
+    """Return (current, longest) runs of consecutive study days.
+
+    The current streak still counts if today has no reviews yet but yesterday had.
+    """
+    longest = run = 0
+    previous = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    current, day = 0, today if today in days else today - timedelta(days=1)
+    while day in days:
+        current += 1
+        day -= timedelta(days=1)
+    return current, longest
+
+
+# --- Forecast ----------------------------------------------------------------------------------
+
+
+def forecast(
+    user, settings: StudySettings, now: datetime, days: int = 30
+) -> list[tuple[date, int]]:
+    """Return how many cards fall due on each of the next `days` study days (overdue: today)."""
+    today = queue.study_day(now, settings)
+    rows = (
         Card.objects.for_user(user)
-        .values("question__subsection__section")
-        .annotate(
-            learning=Count(
-                "id",
-                filter=Q(suspended=False, state__in=[Card.State.LEARNING, Card.State.RELEARNING]),
-            ),
-            review=Count("id", filter=Q(suspended=False, state=Card.State.REVIEW)),
-            suspended=Count("id", filter=Q(suspended=True)),
-        )
-        .order_by()
+        .studying()
+        .filter(due__lt=today.end + timedelta(days=days - 1))
+        .annotate(day=_local_day("due", settings))
+        .values("day")
+        .annotate(n=Count("id"))
     )
-    for row in cards:
-        entry = progress[row["question__subsection__section"]]
-        entry.learning, entry.review, entry.suspended = (
-            row["learning"],
-            row["review"],
-            row["suspended"],
+    counts = Counter()
+    for row in rows:
+        counts[max(row["day"], today.date)] += row["n"]
+    return [(today.date + timedelta(days=i), counts[today.date + timedelta(days=i)])
+            for i in range(days)]  # fmt: skip
+
+
+# --- Answers, retention, calibration ----------------------------------------------------------
+
+
+def answers_per_button(user) -> dict[int, int]:
+    """Return how many answers each of the four buttons got."""
+    counts = dict(
+        Review.objects.filter(user=user).values_list("rating").annotate(n=Count("id")).order_by()
+    )
+    return {rating: counts.get(rating, 0) for rating in scheduling.ANSWERS}
+
+
+def true_retention_by_week(
+    user, settings: StudySettings, now: datetime, weeks: int = 12
+) -> list[tuple[date, int, float | None]]:
+    """Return (week start, reviews, share known) for reviews of cards in review state."""
+    today = queue.study_day(now, settings).date
+    this_monday = today - timedelta(days=today.weekday())
+    first = this_monday - timedelta(weeks=weeks - 1)
+    rows = (
+        Review.objects.filter(
+            user=user,
+            state_before=Card.State.REVIEW,
+            reviewed_at__gte=datetime.combine(first, datetime.min.time(), ZoneInfo("UTC"))
+            - timedelta(days=1),
         )
-    return sorted(progress.values(), key=lambda p: p.section.position)
+        .annotate(day=_local_day("reviewed_at", settings))
+        .values("day")
+        .annotate(n=Count("id"), known=Count("id", filter=Q(known=True)))
+    )
+    totals: dict[date, list[int]] = {}
+    for row in rows:
+        week = row["day"] - timedelta(days=row["day"].weekday())
+        if week >= first:
+            entry = totals.setdefault(week, [0, 0])
+            entry[0] += row["n"]
+            entry[1] += row["known"]
+    result = []
+    for i in range(weeks):
+        week = first + timedelta(weeks=i)
+        n, known = totals.get(week, (0, 0))
+        result.append((week, n, known / n if n else None))
+    return result
+
+
+@dataclass(frozen=True)
+class Calibration:
+    confidence: int
+    label: str
+    answers: int  # "knew it" answers at this confidence that have a next review
+    remembered: int  # of those, how many next reviews were "knew it"
+
+    @property
+    def share(self) -> float | None:
+        return self.remembered / self.answers if self.answers else None
+
+
+# What each confidence level claims, for comparison: the desired retention is the scheduler's
+# target, so "medium" sits there; low and high sit evenly below and above it.
+IDEAL = {1: 0.70, 2: 0.90, 3: 0.97}
+CONFIDENCE_WORDS = {1: "unsure", 2: "fairly sure", 3: "sure"}
+
+
+def _with_next_known(user):
+    following = Review.objects.filter(
+        card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
+    ).order_by("reviewed_at", "pk")
+    return Review.objects.filter(user=user, known=True).annotate(
+        next_known=Subquery(following.values("known")[:1])
+    )
+
+
+def calibration(user) -> list[Calibration]:
+    """For each confidence level, the share of the card's next reviews that were known."""
+    rows = {
+        row["confidence"]: row
+        for row in _with_next_known(user)
+        .filter(next_known__isnull=False)
+        .values("confidence")
+        .annotate(n=Count("id"), remembered=Count("id", filter=Q(next_known=True)))
+        .order_by()
+    }
+    return [
+        Calibration(level, label, rows.get(level, {}).get("n", 0),
+                    rows.get(level, {}).get("remembered", 0))
+        for level, label in Review.Confidence.choices
+    ]  # fmt: skip
+
+
+def overconfident_questions(user, limit: int = 10) -> QuerySet[Question]:
+    """Questions answered with high confidence and then forgotten at the next review."""
+    forgotten = _with_next_known(user).filter(confidence=Review.Confidence.HIGH, next_known=False)
+    return Question.objects.filter(pk__in=forgotten.values("question_id")).order_by("rank")[:limit]

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from . import queue, reviews, scheduling, stats
-from .forms import AnswerForm, SignupForm
-from .models import Card, Question, StudySettings
+from . import charts, queue, readiness, reviews, scheduling, stats
+from .forms import AnswerForm, SearchForm, SignupForm, StudySettingsForm
+from .models import Card, Question, Review, Section, StudySettings, Subsection
 
 # The longest pause we believe is one look at a card; longer means the learner walked away.
 MAX_DURATION_MS = 10 * 60 * 1000
+DRILL_SESSION_KEY = "drill"
+HISTORY_PAGE = 50
+BUTTON_NAMES = {1: "Didn't know", 2: "Low", 3: "Medium", 4: "High"}
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def _bad_request(request, message: str, status: int = 400) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=status)
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
 
 
 @require_GET
@@ -28,24 +43,83 @@ class HtmxHttpRequest(HttpRequest):
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     settings = reviews.study_settings_for(request.user)
+    window_start = queue.study_day(now, settings).end - timedelta(days=30)
+    rows = readiness.bank_rows(request.user, window_start)
+    trend = readiness.readiness_trend(rows, request.user, settings, now)
+    by_id = {r.question_id: r for r in rows}
+    leeches = stats.leeches(rows)
     return render(
         request,
         "flashcards/dashboard.html",
         {
             "today": queue.today(request.user, settings, now),
-            "sections": stats.section_progress(request.user),
+            "readiness": readiness.readiness(rows, now),
+            "trend_chart": charts.bar_chart(
+                [(day.strftime("%-d %b"), round(100 * value)) for day, value in trend],
+                title="Readiness over the last 30 days",
+                unit="%",
+            ),
+            "trend_text": _trend_text(trend),
+            "plan": readiness.interview_plan(rows, settings, now),
+            "settings": settings,
+            "mastery": stats.mastery_map(rows, settings, now),
+            "leeches": [by_id[q] for q in leeches],
+            "leech_questions": Question.objects.filter(pk__in=leeches).order_by("rank")
+            if leeches
+            else [],
+            "has_studied": any(r.state != Card.State.NEW for r in rows),
         },
     )
 
 
-def _study_context(request, settings: StudySettings, now, **extra) -> dict:
-    counts = queue.today(request.user, settings, now)
-    item = queue.next_card(request.user, settings, now, counts)
+def _trend_text(trend: list) -> str:
+    change = round(100 * (trend[-1][1] - trend[0][1])) if trend else 0
+    if change == 0:
+        return "Unchanged over 30 days."
+    return f"{'Up' if change > 0 else 'Down'} {abs(change)} points in 30 days."
+
+
+# --- Studying ----------------------------------------------------------------------------------
+
+
+def _scope_from(request) -> queue.Scope | None:
+    """Return the session scope named by the `scope` parameter, or raise Http404."""
+    value = request.GET.get("scope") or request.POST.get("scope") or ""
+    if not value:
+        return None
+    kind, _, key = value.partition(":")
+    if kind == "section":
+        section = Section.objects.filter(key=key).first()
+        if section is None:
+            raise Http404("No such section.")
+        return queue.Scope(kind, key, section.title)
+    if kind == "subsection":
+        subsection = Subsection.objects.filter(key=key).first()
+        if subsection is None:
+            raise Http404("No such subsection.")
+        return queue.Scope(kind, key, subsection.title)
+    if kind == "weakest" and key == "drill":
+        drill = request.session.get(DRILL_SESSION_KEY)
+        if not drill:
+            raise Http404("There is no drill in progress.")
+        return queue.Scope(
+            kind,
+            key,
+            "Drill my weakest",
+            tuple(drill["ids"]),
+            datetime.fromisoformat(drill["since"]),
+        )
+    raise Http404("Unknown study scope.")
+
+
+def _study_context(request, settings: StudySettings, now, scope, **extra) -> dict:
+    counts = queue.today(request.user, settings, now, scope)
     return {
         "today": counts,
-        "item": item,
+        "item": queue.next_card(request.user, settings, now, counts, scope),
         "shown_at": int(now.timestamp() * 1000),
         "new_per_day": settings.new_per_day,
+        "scope": scope,
         **extra,
     }
 
@@ -54,12 +128,18 @@ def _study_template(request: HtmxHttpRequest) -> str:
     return "flashcards/study.html#study-panel" if request.htmx else "flashcards/study.html"
 
 
+def _study_url(scope: queue.Scope | None) -> str:
+    url = reverse("study")
+    return f"{url}?scope={scope.param}" if scope else url
+
+
 @require_GET
 @login_required
 def study(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     settings = reviews.study_settings_for(request.user)
-    return render(request, _study_template(request), _study_context(request, settings, now))
+    scope = _scope_from(request)
+    return render(request, _study_template(request), _study_context(request, settings, now, scope))
 
 
 @require_GET
@@ -71,22 +151,23 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     )
     card = Card.objects.filter(user=request.user, question=question).first()
     if card is not None and card.suspended:
-        return render(request, "400.html", {"message": "This card is suspended."}, status=404)
+        return _bad_request(request, "This card is suspended.", status=404)
     settings = reviews.study_settings_for(request.user)
+    scope = _scope_from(request)
     reps = card.reps if card else 0
     intervals = scheduling.preview(
         reviews.memory_of(card),
         now,
         seed=reviews.fuzz_seed(request.user.pk, question.pk, reps),
-        policy=reviews.policy_for(settings),
+        policy=reviews.policy_for(settings, now),
     )
-    counts = queue.today(request.user, settings, now)
     context = {
-        "today": counts,
+        "today": queue.today(request.user, settings, now, scope),
         "item": queue.StudyItem(question, reps, card.state if card else Card.State.NEW),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
         "shown_at": request.GET.get("shown_at", ""),
+        "scope": scope,
     }
     return render(request, _study_template(request), context)
 
@@ -99,7 +180,8 @@ def answer(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     form = AnswerForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
-        return render(request, "400.html", {"message": f"Invalid answer ({errors})."}, status=400)
+        return _bad_request(request, f"Invalid answer ({errors}).")
+    scope = _scope_from(request)
     settings = reviews.study_settings_for(request.user)
     shown_at = form.cleaned_data["shown_at"]
     duration = None
@@ -116,18 +198,245 @@ def answer(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
             settings=settings,
         )
     except reviews.DuplicateAnswer as error:
-        context = _study_context(request, settings, now, notice=str(error))
+        context = _study_context(request, settings, now, scope, notice=str(error))
         return render(request, _study_template(request), context, status=409)
     except reviews.AnswerRejected as error:
-        return render(request, "400.html", {"message": str(error)}, status=400)
+        return _bad_request(request, str(error))
     if not request.htmx:
-        return redirect("study")
-    context = _study_context(request, settings, now)
+        return redirect(_study_url(scope))
+    context = _study_context(request, settings, now, scope)
     response = render(request, _study_template(request), context)
     today = context["today"]
     return trigger_client_event(
         response, "cardAnswered", {"done": today.done, "remaining": today.remaining}
     )
+
+
+@require_POST
+@login_required
+def undo(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    settings = reviews.study_settings_for(request.user)
+    scope = _scope_from(request)
+    try:
+        card = reviews.review_undo(user=request.user, settings=settings, now=now)
+    except reviews.NothingToUndo as error:
+        context = _study_context(request, settings, now, scope, notice=str(error))
+        return render(request, _study_template(request), context, status=409)
+    # Show the card that was undone, so it can be answered again.
+    context = _study_context(request, settings, now, scope, notice="Answer undone.")
+    context["item"] = queue.StudyItem(
+        Question.objects.select_related("subsection__section").get(pk=card.question_id),
+        card.reps,
+        card.state,
+    )
+    return render(request, _study_template(request), context)
+
+
+@require_POST
+@login_required
+def drill(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    settings = reviews.study_settings_for(request.user)
+    rows = readiness.bank_rows(request.user, queue.study_day(now, settings).start)
+    ids = stats.weakest(rows, now)
+    if not ids:
+        messages.info(request, "Study a few cards first: a drill picks your weakest studied ones.")
+        return redirect("dashboard")
+    request.session[DRILL_SESSION_KEY] = {"ids": ids, "since": now.isoformat()}
+    return redirect(f"{reverse('study')}?scope=weakest:drill")
+
+
+# --- Single cards ------------------------------------------------------------------------------
+
+
+def _back(request, question: Question) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("card", args=[question.pk])
+    return redirect(target or reverse("card", args=[question.pk]))
+
+
+@require_GET
+@login_required
+def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(
+        Question.objects.active().select_related("subsection__section"), pk=question_id
+    )
+    card = Card.objects.filter(user=request.user, question=question).first()
+    history = Review.objects.filter(user=request.user, question=question)
+    before = request.GET.get("before")
+    if before:
+        try:
+            history = history.filter(reviewed_at__lt=datetime.fromisoformat(before))
+        except ValueError:
+            return _bad_request(request, "The 'before' date is not a valid ISO date and time.")
+    page = list(history.order_by("-reviewed_at")[: HISTORY_PAGE + 1])
+    return render(
+        request,
+        "flashcards/card.html",
+        {
+            "question": question,
+            "card": card,
+            "history": page[:HISTORY_PAGE],
+            "older": page[HISTORY_PAGE - 1].reviewed_at if len(page) > HISTORY_PAGE else None,
+            "paged": bool(before),
+        },
+    )
+
+
+@require_POST
+@login_required
+def card_suspend(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    action = request.POST.get("action")
+    if action not in {"suspend", "unsuspend"}:
+        return _bad_request(request, "Say whether to suspend or unsuspend the card.")
+    reviews.card_suspend(user=request.user, question=question, suspended=action == "suspend")
+    messages.success(request, f"Card {action}ed.")
+    return _back(request, question)
+
+
+@require_POST
+@login_required
+def card_known(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    try:
+        reviews.card_mark_known(user=request.user, question=question, now=timezone.now())
+    except reviews.AnswerRejected as error:
+        return _bad_request(request, str(error))
+    messages.success(request, "Marked as known: it comes back in a few days to check.")
+    return _back(request, question)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def card_reset(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return _bad_request(request, "Confirm the reset to go ahead.")
+        reviews.card_reset(user=request.user, question=question)
+        messages.success(request, "Card reset: it is new again. Its history is kept.")
+        return redirect("card", question.pk)
+    return render(request, "flashcards/card_reset.html", {"question": question})
+
+
+# --- Browse, statistics, settings --------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def browse(request: HtmxHttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, "Invalid search.")
+    questions = (
+        Question.objects.active()
+        .with_card_for(request.user)
+        .select_related("subsection__section")
+        .in_state(form.cleaned_data["state"])
+    )
+    text = form.cleaned_data["q"].strip()
+    questions = questions.matching(text) if text else questions.in_bank_order()
+    template = "flashcards/browse.html#results" if request.htmx else "flashcards/browse.html"
+    return render(
+        request, template, {"form": form, "questions": list(questions), "searching": bool(text)}
+    )
+
+
+@require_GET
+@login_required
+def statistics(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    settings = reviews.study_settings_for(request.user)
+    today = queue.study_day(now, settings).date
+    activity = stats.activity(request.user, settings, now)
+    due = stats.forecast(request.user, settings, now)
+    held = {i for i, (_, n) in enumerate(due) if settings.review_cap and n > settings.review_cap}
+    buttons = stats.answers_per_button(request.user)
+    retention = stats.true_retention_by_week(request.user, settings, now)
+    calibration = stats.calibration(request.user)
+    last_30 = [today - timedelta(days=i) for i in range(29, -1, -1)]
+    return render(
+        request,
+        "flashcards/statistics.html",
+        {
+            "activity": activity,
+            "heatmap": charts.heatmap(activity.reviews_per_day, end=today),
+            "forecast": charts.bar_chart(
+                [(d.strftime("%-d %b"), n) for d, n in due],
+                title="Cards due per day, next 30 days",
+                highlight=held,
+            ),
+            "held_back_days": len(held),
+            "buttons": charts.bar_chart(
+                [(BUTTON_NAMES[r], n) for r, n in buttons.items()],
+                title="Answers per button",
+            ),
+            "retention": charts.bar_chart(
+                [
+                    (w.strftime("%-d %b"), round(100 * s) if s is not None else 0)
+                    for w, _, s in retention
+                ],
+                title="True retention per week",
+                unit="%",
+            ),  # fmt: skip
+            "minutes": charts.bar_chart(
+                [
+                    (d.strftime("%-d %b"), round(activity.seconds_per_day.get(d, 0) / 60, 1))
+                    for d in last_30
+                ],
+                title="Minutes studied per day, last 30 days",
+                unit=" min",
+            ),  # fmt: skip
+            "calibration": calibration,
+            "calibration_chart": charts.paired_bar_chart(
+                [
+                    (
+                        c.label,
+                        round(100 * c.share) if c.share is not None else None,
+                        round(100 * stats.IDEAL[c.confidence]),
+                    )
+                    for c in calibration
+                ],
+                title="Confidence calibration",
+            ),  # fmt: skip
+            "confidence_words": stats.CONFIDENCE_WORDS,
+            "overconfident": stats.overconfident_questions(request.user),
+            "total_reviews": sum(buttons.values()),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def settings_view(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    settings = reviews.study_settings_for(request.user)
+    form = StudySettingsForm(
+        request.POST or None, instance=settings, today=queue.study_day(now, settings).date
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Settings saved.")
+        return redirect("settings")
+    return render(request, "flashcards/settings.html", {"form": form})
+
+
+@require_POST
+@login_required
+def apply_plan(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    settings = reviews.study_settings_for(request.user)
+    rows = readiness.bank_rows(request.user, now)
+    plan = readiness.interview_plan(rows, settings, now)
+    if plan is None:
+        return _bad_request(request, "Set an interview date first.")
+    settings.new_per_day = min(100, plan.new_per_day_needed)
+    settings.save(update_fields=["new_per_day"])
+    messages.success(request, f"Daily new-card limit set to {settings.new_per_day}.")
+    return redirect("dashboard")
 
 
 @require_http_methods(["GET", "POST"])

@@ -91,3 +91,42 @@ def client_for(client):
         return client
 
     return login
+
+
+def make_bulk_history(user, questions, reviews_per_card: int, start: datetime) -> None:
+    """Insert a long review history quickly (bulk rows, plausible values, not scheduler output)."""
+    from flashcards.models import Review
+
+    cards = Card.objects.bulk_create(
+        Card(
+            user=user,
+            question=q,
+            state=Card.State.REVIEW,
+            stability=20.0,
+            difficulty=5.0,
+            due=start + timedelta(days=reviews_per_card + 30),
+            last_review=start + timedelta(days=reviews_per_card - 1),
+            reps=reviews_per_card,
+            lapses=1,
+        )
+        for q in questions
+    )
+    Review.objects.bulk_create(
+        Review(
+            user=user,
+            card=card,
+            question_id=card.question_id,
+            known=i % 5 != 4,
+            confidence=None if i % 5 == 4 else 1 + i % 3,
+            rating=1 if i % 5 == 4 else 2 + i % 3,
+            reviewed_at=start + timedelta(days=i, minutes=card.question_id),
+            duration_ms=8000,
+            state_before=Card.State.NEW if i == 0 else Card.State.REVIEW,
+            state_after=Card.State.REVIEW,
+            stability_after=5.0 + i,
+            difficulty_after=5.0,
+            due_after=start + timedelta(days=i + 3),
+        )
+        for card in cards
+        for i in range(reviews_per_card)
+    )

@@ -46,7 +46,9 @@ def test_revealing_shows_the_answer_and_buttons_with_intervals(client_for, user,
     assert "Generative AI is" in html  # the model answer, rendered
     assert "Key points an interviewer listens for" in html
     assert "Likely follow-up" in html
-    shown = re.findall(r'data-testid="interval-(\d)">([^<]+)<', html)
+    shown = re.findall(
+        r'data-testid="interval-(\d)"><span class="visually-hidden">again in </span>([^<]+)<', html
+    )
     assert shown[:3] == [("1", "1m"), ("2", "6m"), ("3", "10m")]
     # Easy graduates a new card at once: about a week, spread by fuzzing.
     assert shown[3][0] == "4" and re.fullmatch(r"([5-9]|1[0-2])d", shown[3][1])
@@ -57,7 +59,12 @@ def test_the_interval_on_the_button_is_the_one_applied(client_for, user, bank, n
     answer(user, question, 4, now - timedelta(days=20))  # a review card, due by now
     client = client_for(user)
     html = client.get(reverse("reveal", args=[question.pk])).content.decode()
-    shown = dict(re.findall(r'data-testid="interval-(\d)">([^<]+)<', html))
+    shown = dict(
+        re.findall(
+            r'data-testid="interval-(\d)"><span class="visually-hidden">again in </span>([^<]+)<',
+            html,
+        )
+    )
     client.post(reverse("answer", args=[question.pk]), {"rating": 3, "reps": 1})
     review = Review.objects.filter(user=user).latest("reviewed_at")
     from flashcards.scheduling import format_interval

@@ -20,6 +20,12 @@
         event.preventDefault();
         reveal.click();
       }
+    } else if (event.key === "u" || event.key === "U") {
+      var undo = panel.querySelector("[data-undo]");
+      if (undo) {
+        event.preventDefault();
+        undo.click();
+      }
     } else if (/^[1-4]$/.test(event.key)) {
       var button = panel.querySelector('button[data-rating="' + event.key + '"]');
       if (button && !button.disabled) {
@@ -49,3 +55,12 @@
     }
   });
 })();
+
+// Settings: show the browser's time zone beside the stored one, so the learner can confirm it.
+document.addEventListener("DOMContentLoaded", function () {
+  var hint = document.querySelector("[data-browser-tz]");
+  if (hint && window.Intl) {
+    hint.querySelector("strong").textContent = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    hint.hidden = false;
+  }
+});
