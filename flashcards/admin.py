@@ -43,8 +43,21 @@ class QuestionAdmin(admin.ModelAdmin):
     ordering = ("rank",)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Learner data is shown to staff, never edited by hand: the scheduler owns it."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
+class CardAdmin(ReadOnlyAdmin):
     list_display = ("user", "question", "state", "due", "reps", "lapses", "suspended")
     list_filter = ("state", "suspended")
     list_select_related = ("user", "question")
@@ -53,7 +66,7 @@ class CardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin):
     list_display = ("user", "question", "rating", "known", "confidence", "reviewed_at", "source")
     list_filter = ("rating", "source")
     list_select_related = ("user", "question")

@@ -130,10 +130,10 @@ def test_mastery_map_counts_states_and_known_cards(db):
     questions = make_bank(5)
     user = make_user(desired_retention=0.9)
     states = [
-        dict(state=Card.State.REVIEW, stability=100.0, last_review=NOW - timedelta(days=1)),
-        dict(state=Card.State.REVIEW, stability=1.0, last_review=NOW - timedelta(days=30)),
-        dict(state=Card.State.LEARNING, stability=1.0, last_review=NOW),
-        dict(state=Card.State.REVIEW, stability=50.0, last_review=NOW, suspended=True),
+        {"state": Card.State.REVIEW, "stability": 100.0, "last_review": NOW - timedelta(days=1)},
+        {"state": Card.State.REVIEW, "stability": 1.0, "last_review": NOW - timedelta(days=30)},
+        {"state": Card.State.LEARNING, "stability": 1.0, "last_review": NOW},
+        {"state": Card.State.REVIEW, "stability": 50.0, "last_review": NOW, "suspended": True},
     ]
     for question, fields in zip(questions, states, strict=False):
         Card.objects.create(user=user, question=question, due=NOW, **fields)
