@@ -131,3 +131,17 @@ def test_inactive_questions_leave_the_queue(db, now):
     counts = queue.today(user, _settings(user), now + timedelta(minutes=5))
     assert counts.due == 0
     assert _next(user, now + timedelta(minutes=5)).question == b
+
+
+def test_new_cards_are_held_back_when_reviews_exceed_the_cap(db, now):
+    questions = make_bank(6)
+    user = make_user(review_cap=2, new_per_day=5)
+    for question in questions[:3]:
+        answer(user, question, 4, now - timedelta(days=40))  # all three due again by now
+    counts = queue.today(user, _settings(user), now)
+    assert counts.held_back is True
+    assert (counts.due, counts.new) == (2, 0)
+    StudySettings.objects.filter(user=user).update(review_cap=3)
+    counts = queue.today(user, _settings(user), now)
+    assert counts.held_back is False
+    assert (counts.due, counts.new) == (3, 3)
