@@ -42,8 +42,9 @@ def make_question(subsection: Subsection | None = None, **fields) -> Question:
 
 
 def make_bank(count: int) -> list[Question]:
-    first = make_question()
-    return [first] + [make_question(first.subsection) for _ in range(count - 1)]
+    """A one-subsection bank of `count` questions ranked 1..count in order."""
+    first = make_question(rank=1)
+    return [first] + [make_question(first.subsection, rank=i) for i in range(2, count + 1)]
 
 
 def answer(user, question, rating: int, now: datetime):

@@ -48,8 +48,9 @@ def test_weights_fall_with_the_square_root_of_rank():
 
 def test_readiness_is_the_likelihood_weighted_mean_of_recall(db):
     top, fourth = make_bank(2)
-    fourth.rank = 4
-    fourth.save()
+    for question, rank in ((top, 1), (fourth, 4)):
+        question.rank = rank
+        question.save()
     user = make_user()
     # Recall after exactly `stability` days is 90% by FSRS's definition of stability.
     _log_review(user, top, NOW - timedelta(days=10), stability=10.0)
