@@ -1,6 +1,41 @@
-from django.contrib import admin
+"""The editorial admin: staff edit the bank; learner data is read-only."""
 
-from .models import Card, Question, Review, Section, StudySettings, Subsection
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Avg, Count, Q, TextField
+from django.db.models.functions import Cast
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from . import editing
+from .exporting import export_text
+from .models import Card, Question, Report, Review, Section, StudySettings, Subsection
+from .rendering import markdown_to_html
+
+
+class QuestionForm(forms.ModelForm):
+    """Refuses a rank another active question already has."""
+
+    class Meta:
+        model = Question
+        fields = "__all__"
+
+    def clean_rank(self) -> int:
+        rank = self.cleaned_data["rank"]
+        clash = Question.objects.active().filter(rank=rank).exclude(pk=self.instance.pk).first()
+        if clash is not None and self.cleaned_data.get("is_active", True):
+            raise forms.ValidationError(f"Rank {rank} is already used by “{clash.prompt}”.")
+        return rank
+
+
+def _save_question(question: Question) -> None:
+    """Save an edited question, keeping the old text as a revision when it changed materially."""
+    if question.pk is not None:
+        old = editing.content_of(Question.objects.get(pk=question.pk))
+        if editing.material_change(old, editing.content_of(question)):
+            editing.record_revision(question, old)
+    question.save()
 
 
 class SubsectionInline(admin.TabularInline):
@@ -11,6 +46,7 @@ class SubsectionInline(admin.TabularInline):
 
 class QuestionInline(admin.StackedInline):
     model = Question
+    form = QuestionForm
     fields = ("prompt", "key", "rank", "position", "origin", "is_active")
     extra = 0
     show_change_link = True
@@ -27,20 +63,122 @@ class SectionAdmin(admin.ModelAdmin):
 @admin.register(Subsection)
 class SubsectionAdmin(admin.ModelAdmin):
     list_display = ("title", "section", "key", "position")
+    list_editable = ("position",)
     list_filter = ("section",)
     list_select_related = ("section",)
     search_fields = ("title", "key")
     inlines = [QuestionInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Question:
+            return super().save_formset(request, form, formset, change)
+        for question in formset.save(commit=False):
+            _save_question(question)
+        for question in formset.deleted_objects:
+            question.delete()
+
+
+@admin.action(description="Activate selected questions")
+def activate(modeladmin, request, queryset):
+    count = queryset.update(is_active=True)
+    messages.success(request, f"{count} question(s) activated.")
+
+
+@admin.action(description="Deactivate selected questions (learner progress is kept)")
+def deactivate(modeladmin, request, queryset):
+    count = queryset.update(is_active=False)
+    messages.success(request, f"{count} question(s) deactivated.")
+
+
+@admin.action(description="Export selected questions to the fixture format")
+def export_fixture(modeladmin, request, queryset):
+    response = HttpResponse(export_text(queryset), content_type="application/x-yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="genai_questions.yaml"'
+    return response
+
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ("prompt", "subsection", "rank", "origin", "is_active", "version", "updated_at")
+    form = QuestionForm
+    list_display = ("prompt", "section", "subsection", "rank", "origin", "is_active", "updated_at")
     list_filter = ("subsection__section", "origin", "is_active")
     list_select_related = ("subsection__section",)
     search_fields = ("prompt", "answer", "key")
-    readonly_fields = ("version", "updated_at")
+    readonly_fields = ("version", "updated_at", "answer_preview", "usage")
     ordering = ("rank",)
+    actions = [activate, deactivate, export_fixture]
+    fieldsets = [
+        (
+            None,
+            {"fields": ("subsection", "key", "prompt", "rank", "position", "origin", "is_active")},
+        ),
+        ("Back of the card", {"fields": ("answer", "answer_preview", "key_points", "follow_up")}),
+        ("History and use", {"fields": ("version", "updated_at", "usage")}),
+    ]
+
+    @admin.display(ordering="subsection__section__position")
+    def section(self, question: Question) -> str:
+        return question.subsection.section.title
+
+    @admin.display(description="Preview (as learners see it)")
+    def answer_preview(self, question: Question) -> str:
+        return format_html(
+            '<div class="answer-preview">{}</div>', markdown_to_html(question.answer)
+        )
+
+    @admin.display(description="Learner use")
+    def usage(self, question: Question) -> str:
+        if question.pk is None:
+            return "—"
+        learners = Card.objects.filter(question=question).exclude(state=Card.State.NEW).count()
+        figures = Review.objects.filter(question=question).aggregate(
+            n=Count("id"), known=Count("id", filter=Q(known=True)), confidence=Avg("confidence")
+        )
+        if not figures["n"]:
+            return f"{learners} learner(s) studied it; no reviews yet."
+        return (
+            f"{learners} learner(s) studied it; {figures['n']} reviews, "
+            f"{round(100 * figures['known'] / figures['n'])}% answered known, "
+            f"average confidence {figures['confidence'] or 0:.1f} of 3."
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            in_points = self.model.objects.annotate(points=Cast("key_points", TextField())).filter(
+                points__icontains=search_term
+            )
+            queryset |= self.model.objects.filter(pk__in=in_points.values("pk"))
+        return queryset, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        _save_question(obj)
+
+
+@admin.action(description="Mark selected reports resolved")
+def resolve_reports(modeladmin, request, queryset):
+    count = queryset.update(status=Report.Status.RESOLVED)
+    messages.success(request, f"{count} report(s) resolved.")
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "status", "question_link", "version", "comment")
+    list_filter = ("status", "kind")
+    list_select_related = ("question",)
+    search_fields = ("comment", "question__prompt")
+    readonly_fields = ("user", "question", "version", "kind", "comment", "created_at")
+    fields = ("question", "version", "kind", "comment", "user", "created_at", "status")
+    actions = [resolve_reports]
+    ordering = ("status", "-created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="Question", ordering="question__rank")
+    def question_link(self, report: Report) -> str:
+        url = reverse("admin:flashcards_question_change", args=[report.question_id])
+        return format_html('<a href="{}">{}</a>', url, report.question.prompt)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,7 +199,6 @@ class CardAdmin(ReadOnlyAdmin):
     list_display = ("user", "question", "state", "due", "reps", "lapses", "suspended")
     list_filter = ("state", "suspended")
     list_select_related = ("user", "question")
-    raw_id_fields = ("user", "question")
     search_fields = ("user__username",)
 
 
@@ -70,11 +207,10 @@ class ReviewAdmin(ReadOnlyAdmin):
     list_display = ("user", "question", "rating", "known", "confidence", "reviewed_at", "source")
     list_filter = ("rating", "source")
     list_select_related = ("user", "question")
-    raw_id_fields = ("user", "question", "card")
     date_hierarchy = "reviewed_at"
 
 
 @admin.register(StudySettings)
-class StudySettingsAdmin(admin.ModelAdmin):
+class StudySettingsAdmin(ReadOnlyAdmin):
     list_display = ("user", "new_per_day", "desired_retention", "time_zone", "day_starts_at")
-    raw_id_fields = ("user",)
+    list_select_related = ("user",)

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from . import scheduling
-from .models import StudySettings
+from .models import Report, StudySettings
 
 TIME_ZONES = available_timezones()
 
@@ -85,3 +85,28 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     state = forms.ChoiceField(required=False, choices=STATES)
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["kind", "comment"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "comment": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        }
+        labels = {"kind": "What is the problem?", "comment": "Comment (optional)"}
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -163,6 +163,9 @@ class Card(models.Model):
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0)
     suspended = models.BooleanField(default=False)
+    seen_version = models.PositiveIntegerField(
+        default=0, help_text="The question version the learner last answered."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CardQuerySet.as_manager()
@@ -257,3 +260,57 @@ class StudySettings(models.Model):
 
     def __str__(self) -> str:
         return f"Settings for {self.user}"
+
+
+class QuestionRevision(models.Model):
+    """A question's content as it was at one version, so learners can see what changed."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    prompt = models.TextField()
+    answer = models.TextField(blank=True)
+    key_points = models.JSONField(default=list, blank=True)
+    follow_up = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "version"], name="one_revision_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} v{self.version}"
+
+
+class Report(models.Model):
+    """A learner's report of a problem with a question's answer."""
+
+    class Kind(models.TextChoices):
+        WRONG = "wrong", "Wrong"
+        UNCLEAR = "unclear", "Unclear"
+        OUTDATED = "outdated", "Outdated"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    comment = models.TextField(blank=True, max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "question", "version"], name="one_report_per_learner_version"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="report_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.question}"

@@ -177,6 +177,12 @@ class StudyItem:
     question: Question
     reps: int = 0
     state: int = Card.State.NEW
+    seen_version: int = 0
+
+    @property
+    def updated(self) -> bool:
+        """Whether the question changed since the learner last answered it."""
+        return 0 < self.seen_version < self.question.version
 
 
 def next_card(
@@ -189,7 +195,7 @@ def next_card(
     if counts.due:
         card = due_cards(user, now, day, scope).first()
         if card is not None:
-            return StudyItem(card.question, card.reps, card.state)
+            return StudyItem(card.question, card.reps, card.state, card.seen_version)
     if counts.new:
         question = new_questions(user, scope).first()
         if question is not None:
@@ -197,7 +203,11 @@ def next_card(
     # No review card is "due ahead": an empty day leaves only learning cards in the window.
     ahead = StudyDay(start=day.start, end=day.start, date=day.date)
     card = due_cards(user, now + LEARN_AHEAD, ahead, scope).first()
-    return StudyItem(card.question, card.reps, card.state) if card is not None else None
+    return (
+        StudyItem(card.question, card.reps, card.state, card.seen_version)
+        if card is not None
+        else None
+    )
 
 
 def _drill_cards(user, scope: Scope) -> QuerySet[Card]:
@@ -224,5 +234,5 @@ def _next_drill_card(user, scope: Scope) -> StudyItem | None:
     for question_id in scope.question_ids:
         if question_id in cards:
             card = cards[question_id]
-            return StudyItem(card.question, card.reps, card.state)
+            return StudyItem(card.question, card.reps, card.state, card.seen_version)
     return None

@@ -126,6 +126,7 @@ def card_answer(
         card.lapses += 1
     _set_memory(card, after)
     card.reps += 1
+    card.seen_version = question.version
     card.save()
     return review
 

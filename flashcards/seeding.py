@@ -11,11 +11,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import fixture
+from .editing import content_of, material_change, record_revision
 from .models import Question, Section, Subsection
 
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "genai_questions.yaml"
-CONTENT_FIELDS = ("prompt", "answer", "key_points", "follow_up")
-QUESTION_FIELDS = (*CONTENT_FIELDS, "rank", "origin", "position", "subsection", "is_active")
+QUESTION_FIELDS = (
+    "prompt",
+    "answer",
+    "key_points",
+    "follow_up",
+    "rank",
+    "origin",
+    "position",
+    "subsection",
+    "is_active",
+)
 
 
 @dataclass
@@ -93,8 +103,8 @@ def _upsert_questions(
                 if not changed:
                     report.unchanged += 1
                     continue
-                if any(name in CONTENT_FIELDS for name in changed):
-                    question.version += 1
+                if material_change(content_of(question), wanted):
+                    record_revision(question, content_of(question))
                 for name in changed:
                     setattr(question, name, wanted[name])
                 question.updated_at = now

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from . import charts, queue, readiness, reviews, scheduling, stats
-from .forms import AnswerForm, SearchForm, SignupForm, StudySettingsForm
-from .models import Card, Question, Review, Section, StudySettings, Subsection
+from . import account, charts, editing, exports, queue, readiness, reviews, scheduling, stats
+from .forms import (
+    AnswerForm,
+    DeleteAccountForm,
+    ReportForm,
+    SearchForm,
+    SignupForm,
+    StudySettingsForm,
+)
+from .models import Card, Question, QuestionRevision, Review, Section, StudySettings, Subsection
 
 # The longest pause we believe is one look at a card; longer means the learner walked away.
 MAX_DURATION_MS = 10 * 60 * 1000
@@ -163,13 +172,25 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     )
     context = {
         "today": queue.today(request.user, settings, now, scope),
-        "item": queue.StudyItem(question, reps, card.state if card else Card.State.NEW),
+        "item": queue.StudyItem(
+            question, reps, card.state if card else Card.State.NEW, card.seen_version if card else 0
+        ),  # fmt: skip
+        "changes": _changes_since_seen(question, card),
+        "report_form": ReportForm(),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
         "shown_at": request.GET.get("shown_at", ""),
         "scope": scope,
     }
     return render(request, _study_template(request), context)
+
+
+def _changes_since_seen(question: Question, card: Card | None) -> list | None:
+    """What changed in the answer since the learner last answered this card, if anything."""
+    if card is None or not 0 < card.seen_version < question.version:
+        return None
+    seen = QuestionRevision.objects.filter(question=question, version=card.seen_version).first()
+    return editing.answer_diff(seen.answer, question.answer) if seen else []
 
 
 @require_POST
@@ -320,6 +341,83 @@ def card_reset(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         messages.success(request, "Card reset: it is new again. Its history is kept.")
         return redirect("card", question.pk)
     return render(request, "flashcards/card_reset.html", {"question": question})
+
+
+@require_POST
+@login_required
+def card_report(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    form = ReportForm(request.POST)
+    template = "flashcards/report.html#report" if request.htmx else "flashcards/report.html"
+    context = {"question": question, "report_form": form}
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    try:
+        account.report_create(
+            user=request.user,
+            question=question,
+            kind=form.cleaned_data["kind"],
+            comment=form.cleaned_data["comment"],
+            now=timezone.now(),
+        )
+    except account.ReportRefused as error:
+        return render(request, template, {**context, "refused": str(error)}, status=429)
+    return render(request, template, {**context, "reported": True})
+
+
+# --- Your data -----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def your_data(request: HtmxHttpRequest) -> HttpResponse:
+    return render(
+        request, "flashcards/your_data.html", {"form": DeleteAccountForm(user=request.user)}
+    )
+
+
+@require_GET
+@login_required
+def export_csv(request: HtmxHttpRequest) -> HttpResponse:
+    response = StreamingHttpResponse(
+        exports.progress_zip(request.user), content_type="application/zip"
+    )
+    response["Content-Disposition"] = 'attachment; filename="genai-prep-progress.zip"'
+    return response
+
+
+@require_GET
+@login_required
+def export_json(request: HtmxHttpRequest) -> HttpResponse:
+    response = StreamingHttpResponse(
+        exports.progress_json(request.user), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="genai-prep-progress.json"'
+    return response
+
+
+@require_GET
+@login_required
+def export_anki(request: HtmxHttpRequest) -> HttpResponse:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "deck.apkg"
+        exports.anki_package(path)
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = 'attachment; filename="genai-interview-prep.apkg"'
+    return response
+
+
+@require_POST
+@login_required
+def delete_account(request: HtmxHttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "flashcards/your_data.html", {"form": form}, status=400)
+    account.account_delete(user=request.user)
+    logout(request)
+    messages.success(request, "Your account and all your study data were deleted.")
+    return redirect("signup")
 
 
 # --- Browse, statistics, settings --------------------------------------------------------------

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="print what would change only")
 
     def handle(self, *args, file: Path, dry_run: bool, **options):
+        file = Path(file)
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as error:

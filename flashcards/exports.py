@@ -1,0 +1,181 @@
+"""A learner's data, exported: CSV files in a zip and JSON, streamed; the bank as an Anki deck."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import genanki
+from django.utils.html import escape
+
+from .models import Card, Question, Review, StudySettings
+from .rendering import markdown_to_html
+
+CHUNK = 64 * 1024
+
+CARD_COLUMNS = [
+    ("question_key", "question__key"),
+    ("question", "question__prompt"),
+    ("section", "question__subsection__section__title"),
+    ("subsection", "question__subsection__title"),
+    ("state", "state"),
+    ("due", "due"),
+    ("last_review", "last_review"),
+    ("stability", "stability"),
+    ("difficulty", "difficulty"),
+    ("reps", "reps"),
+    ("lapses", "lapses"),
+    ("suspended", "suspended"),
+]
+REVIEW_COLUMNS = [
+    ("reviewed_at", "reviewed_at"),
+    ("question_key", "question__key"),
+    ("question", "question__prompt"),
+    ("known", "known"),
+    ("confidence", "confidence"),
+    ("rating", "rating"),
+    ("source", "source"),
+    ("duration_ms", "duration_ms"),
+    ("state_before", "state_before"),
+    ("state_after", "state_after"),
+    ("due_after", "due_after"),
+]
+SETTINGS_COLUMNS = [
+    (name, name)
+    for name in ("new_per_day", "review_cap", "desired_retention", "time_zone", "day_starts_at",
+                 "interview_date")
+]  # fmt: skip
+STATE_NAMES = dict(Card.State.choices)
+
+
+def _cell(name: str, value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if name in {"state", "state_before", "state_after"}:
+        return STATE_NAMES[value].lower()
+    return value
+
+
+def _tables(user) -> list[tuple[str, list[tuple[str, str]], Iterable[tuple]]]:
+    # iterator() streams rows from a server-side cursor instead of loading a long history.
+    def rows(queryset, columns):
+        return queryset.values_list(*[field for _, field in columns]).iterator(chunk_size=2000)
+
+    return [
+        ("cards", CARD_COLUMNS,
+         rows(Card.objects.filter(user=user).order_by("question__rank"), CARD_COLUMNS)),
+        ("reviews", REVIEW_COLUMNS,
+         rows(Review.objects.filter(user=user).order_by("reviewed_at", "pk"), REVIEW_COLUMNS)),
+        ("settings", SETTINGS_COLUMNS,
+         rows(StudySettings.objects.filter(user=user), SETTINGS_COLUMNS)),
+    ]  # fmt: skip
+
+
+class _Pipe:
+    """A write-only file that hands what was written to a generator."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def write(self, data) -> int:
+        self._buffer += data
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def __len__(self) -> int:
+        return len(self._buffer)
+
+    def take(self) -> bytes:
+        data, self._buffer = bytes(self._buffer), bytearray()
+        return data
+
+
+def progress_zip(user) -> Iterator[bytes]:
+    """Yield a zip of cards.csv, reviews.csv and settings.csv (UTF-8 with BOM, ISO dates)."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, columns, rows in _tables(user):
+            with archive.open(f"{name}.csv", "w", force_zip64=True) as member:
+                text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
+                writer = csv.writer(text)
+                writer.writerow([header for header, _ in columns])
+                for row in rows:
+                    writer.writerow([_cell(h, v) for (h, _), v in zip(columns, row, strict=True)])
+                    if len(pipe) > CHUNK:
+                        yield pipe.take()
+                text.flush()
+                text.detach()
+            yield pipe.take()
+    yield pipe.take()
+
+
+def progress_json(user) -> Iterator[str]:
+    """Yield one JSON document with the learner's settings, cards and reviews."""
+    yield "{"
+    for index, (name, columns, rows) in enumerate(_tables(user)):
+        yield f'{", " if index else ""}"{name}": ['
+        for i, row in enumerate(rows):
+            record = {h: _cell(h, v) for (h, _), v in zip(columns, row, strict=True)}
+            yield ("," if i else "") + json.dumps(record, ensure_ascii=False)
+        yield "]"
+    yield "}\n"
+
+
+def _stable_id(name: str) -> int:
+    # Anki identifies models and decks by number; derive them from names so re-imports update.
+    return int(hashlib.sha1(name.encode()).hexdigest()[:8], 16) + (1 << 30)
+
+
+ANKI_MODEL = genanki.Model(
+    _stable_id("GenAI Interview Prep question"),
+    "GenAI Interview Prep question",
+    fields=[{"name": n} for n in ("Key", "Question", "Answer", "Key points", "Follow-up", "Rank")],
+    templates=[
+        {
+            "name": "Recall",
+            "qfmt": '<div class="rank">Rank {{Rank}}</div><h2>{{Question}}</h2>',
+            "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"
+            "<h3>Key points</h3>{{Key points}}<p><b>Likely follow-up:</b> {{Follow-up}}</p>",
+        }
+    ],
+    css=".card { font-family: sans-serif; text-align: left; } .rank { color: #777; }",
+)
+
+
+class _Note(genanki.Note):
+    @property
+    def guid(self):
+        return genanki.guid_for(self.fields[0])  # the question's key: stable across exports
+
+
+def anki_package(path: Path) -> None:
+    """Write the active question bank as an .apkg: one deck per subsection, tags by section."""
+    decks: dict[str, genanki.Deck] = {}
+    questions = Question.objects.active().select_related("subsection__section").order_by("rank")
+    for q in questions:
+        section, subsection = q.subsection.section, q.subsection
+        name = f"GenAI Interview Prep::{section.title}::{subsection.title}"
+        deck = decks.setdefault(name, genanki.Deck(_stable_id(name), name))
+        points = "".join(f"<li>{escape(p)}</li>" for p in q.key_points)
+        deck.add_note(
+            _Note(
+                model=ANKI_MODEL,
+                fields=[
+                    q.key,
+                    escape(q.prompt),
+                    markdown_to_html(q.answer),
+                    f"<ul>{points}</ul>",
+                    escape(q.follow_up),
+                    str(q.rank),
+                ],  # fmt: skip
+                tags=[section.key, subsection.key],
+            )
+        )
+    genanki.Package(list(decks.values())).write_to_file(str(path))
