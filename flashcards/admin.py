@@ -7,6 +7,7 @@ from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from . import editing
 from .exporting import export_text
@@ -122,9 +123,8 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Preview (as learners see it)")
     def answer_preview(self, question: Question) -> str:
-        return format_html(
-            '<div class="answer-preview">{}</div>', markdown_to_html(question.answer)
-        )
+        html = mark_safe(markdown_to_html(question.answer))  # noqa: S308 - sanitised by nh3
+        return format_html('<div class="answer-preview">{}</div>', html)
 
     @admin.display(description="Learner use")
     def usage(self, question: Question) -> str:

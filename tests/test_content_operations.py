@@ -1,0 +1,220 @@
+"""The editorial admin, the fixture round trip and content updates learners can see."""
+
+import json
+import re
+
+import pytest
+import yaml
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.urls import reverse
+
+from flashcards.exporting import export_text
+from flashcards.models import Card, Question, QuestionRevision
+from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
+
+from .conftest import PASSWORD, answer, make_user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="editor"))
+    return user
+
+
+def _change_data(question: Question, **changes) -> dict:
+    data = {
+        "subsection": question.subsection_id,
+        "key": question.key,
+        "prompt": question.prompt,
+        "answer": question.answer,
+        "key_points": json.dumps(question.key_points),
+        "follow_up": question.follow_up,
+        "rank": question.rank,
+        "position": question.position,
+        "origin": question.origin,
+        "is_active": "on",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_exporting_right_after_seeding_reproduces_the_fixture_byte_for_byte(bank, tmp_path):
+    out = tmp_path / "exported.yaml"
+    call_command("export_questions", file=out)
+    assert out.read_bytes() == DEFAULT_FIXTURE.read_bytes()
+    report = seed_questions(text=out.read_text(encoding="utf-8"))
+    assert (report.created, report.updated, report.deactivated, report.unchanged) == (0, 0, 0, 100)
+
+
+def test_an_edit_in_the_admin_round_trips_through_the_file(client, bank, editor):
+    question = bank[3]
+    client.force_login(editor)
+    url = reverse("admin:flashcards_question_change", args=[question.pk])
+    client.post(url, _change_data(question, answer="A short new answer.\n"))
+    text = export_text()
+    assert "A short new answer." in text
+    assert seed_questions(text=text).unchanged == 100
+
+
+def test_the_editor_group_edits_questions_but_not_users(client, bank, editor):
+    client.force_login(editor)
+    assert client.get(reverse("admin:flashcards_question_changelist")).status_code == 200
+    assert client.get(reverse("admin:flashcards_report_changelist")).status_code == 200
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:flashcards_card_changelist")).status_code == 403
+
+
+def test_a_learner_cannot_use_any_admin_job(client, bank):
+    client.force_login(make_user())
+    for url in (
+        reverse("admin:flashcards_question_changelist"),
+        reverse("admin:flashcards_question_change", args=[bank[0].pk]),
+        reverse("admin:flashcards_report_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    response = client.post(
+        reverse("admin:flashcards_question_changelist"),
+        {"action": "deactivate", "_selected_action": [bank[0].pk]},
+    )
+    assert response.status_code == 302
+    assert Question.objects.get(pk=bank[0].pk).is_active
+
+
+def test_the_question_list_has_the_editorial_columns_and_searches_key_points(client, bank, editor):
+    client.force_login(editor)
+    url = reverse("admin:flashcards_question_changelist")
+    html = client.get(url).content.decode()
+    for column in ("Section", "Subsection", "Rank", "Origin", "Is active", "Updated at"):
+        assert column in html
+    point = bank[0].key_points[0]
+    html = client.get(url, {"q": point.split()[0] + " " + point.split()[1]}).content.decode()
+    assert bank[0].prompt in html
+    filters = {"subsection__section__id__exact": bank[0].subsection.section_id,
+               "origin__exact": "seed", "is_active__exact": "1"}  # fmt: skip
+    assert client.get(url, filters).status_code == 200
+
+
+def test_the_change_page_previews_the_answer_and_shows_usage(client, bank, editor, now):
+    question = bank[0]
+    for name, rating in (("a", 3), ("b", 1)):
+        answer(make_user(name), question, rating, now)
+    client.force_login(editor)
+    html = client.get(reverse("admin:flashcards_question_change", args=[question.pk])).content
+    html = html.decode()
+    assert '<div class="answer-preview"><p>Generative AI is' in html
+    assert (
+        "2 learner(s) studied it; 2 reviews, 50% answered known, average confidence 2.0 of 3."
+        in html
+    )
+
+
+def test_bulk_actions_activate_deactivate_and_export(client, bank, editor, now):
+    learner = make_user()
+    answer(learner, bank[0], 3, now)
+    client.force_login(editor)
+    url = reverse("admin:flashcards_question_changelist")
+    selected = [bank[0].pk, bank[1].pk]
+    client.post(url, {"action": "deactivate", "_selected_action": selected})
+    assert Question.objects.filter(pk__in=selected, is_active=False).count() == 2
+    assert Card.objects.filter(user=learner).count() == 1
+    client.post(url, {"action": "activate", "_selected_action": selected})
+    assert Question.objects.filter(pk__in=selected, is_active=True).count() == 2
+    response = client.post(url, {"action": "export_fixture", "_selected_action": selected})
+    assert response["Content-Disposition"] == 'attachment; filename="genai_questions.yaml"'
+    exported = yaml.safe_load(response.content)
+    keys = [
+        q["key"] for s in exported["sections"] for ss in s["subsections"] for q in ss["questions"]
+    ]
+    assert keys == [bank[0].key, bank[1].key]
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"prompt": ""}, "This field is required."),
+        (
+            {"key": "what-is-a-generative-adversarial-network-gan"},
+            "Question with this Key already exists.",
+        ),
+        ({"rank": 2}, "Rank 2 is already used by"),
+    ],
+)
+def test_bad_edits_get_a_field_error(client, bank, editor, changes, error):
+    question = bank[0]
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:flashcards_question_change", args=[question.pk]),
+        _change_data(question, **changes),
+    )
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert Question.objects.get(pk=question.pk).prompt == question.prompt
+
+
+def test_a_material_answer_change_shows_learners_who_studied_it_an_update(
+    client, bank, editor, now
+):
+    question = bank[0]
+    old_answer = question.answer
+    studied, unstudied = make_user("studied"), make_user("fresh")
+    answer(studied, question, 4, now)
+    schedule = Card.objects.filter(user=studied).values("due", "stability").get()
+    client.force_login(editor)
+    new_answer = question.answer.replace("Generative AI is", "Generative AI, put simply, is") + (
+        "\nIt is evaluated with human preference as well as automatic metrics.\n"
+    )
+    client.post(reverse("admin:flashcards_question_change", args=[question.pk]),
+                _change_data(question, answer=new_answer))  # fmt: skip
+    question.refresh_from_db()
+    assert question.version == 2
+    assert QuestionRevision.objects.get(question=question, version=1).answer == old_answer
+
+    client.force_login(studied)
+    html = client.get(reverse("reveal", args=[question.pk])).content.decode()
+    assert 'data-testid="updated-badge"' in html and 'data-testid="update-note"' in html
+    assert "It is evaluated with human preference as well as automatic metrics." in html
+    assert re.search(r'class="diff-removed">.*Generative AI is the family', html)
+    assert "Relearn this card from scratch" in html
+    assert "Answer as of" in html and "(version 2)" in html
+    assert Card.objects.filter(user=studied).values("due", "stability").get() == schedule
+
+    client.force_login(unstudied)
+    html = client.get(reverse("reveal", args=[question.pk])).content.decode()
+    assert "updated-badge" not in html and "update-note" not in html
+
+
+def test_whitespace_edits_are_not_an_update(client, bank, editor):
+    question = bank[0]
+    client.force_login(editor)
+    client.post(reverse("admin:flashcards_question_change", args=[question.pk]),
+                _change_data(question, answer=question.answer.replace(". ", ".  ")))  # fmt: skip
+    assert Question.objects.get(pk=question.pk).version == 1
+
+
+def test_answering_again_clears_the_update(client_for, bank, now):
+    question = bank[0]
+    learner = make_user()
+    answer(learner, question, 4, now)
+    Question.objects.filter(pk=question.pk).update(version=2)
+    QuestionRevision.objects.create(
+        question=question, version=1, prompt=question.prompt, answer="Old."
+    )
+    client = client_for(learner)
+    assert "update-note" in client.get(reverse("reveal", args=[question.pk])).content.decode()
+    card = Card.objects.get(user=learner)
+    client.post(reverse("answer", args=[question.pk]), {"rating": 3, "reps": card.reps})
+    assert "update-note" not in client.get(reverse("reveal", args=[question.pk])).content.decode()
+
+
+def test_seeding_a_changed_answer_keeps_a_revision(bank):
+    data = yaml.safe_load(DEFAULT_FIXTURE.read_text(encoding="utf-8"))
+    data["sections"][0]["subsections"][0]["questions"][0]["answer"] = "Rewritten.\n"
+    seed_questions(text=yaml.safe_dump(data, sort_keys=False))
+    question = Question.objects.get(key="what-is-generative-ai")
+    assert question.version == 2
+    assert QuestionRevision.objects.get(question=question, version=1).answer.startswith(
+        "Generative AI"
+    )
