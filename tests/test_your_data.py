@@ -1,0 +1,182 @@
+"""Problem reports, data exports and account deletion."""
+
+import csv
+import io
+import json
+import sqlite3
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from flashcards import account
+from flashcards.models import Report, Review
+
+from .conftest import PASSWORD, answer, make_bulk_history, make_user
+
+
+def _report(client, question, **data):
+    return client.post(
+        reverse("card_report", args=[question.pk]),
+        {"kind": "wrong", "comment": "", **data},
+        headers={"HX-Request": "true"},
+    )
+
+
+def test_a_learner_reports_a_problem_once_per_version(client_for, user, bank):
+    client = client_for(user)
+    response = _report(client, bank[0], comment="The KL term has the wrong sign.")
+    assert response.status_code == 200
+    assert 'data-testid="report-thanks"' in response.content.decode()
+    report = Report.objects.get()
+    assert (report.user, report.question, report.version, report.status) == (
+        user, bank[0], 1, "open",
+    )  # fmt: skip
+    again = _report(client, bank[0], kind="unclear")
+    assert again.status_code == 429
+    assert "already reported this version" in again.content.decode()
+    bank[0].version = 2
+    bank[0].save()
+    assert _report(client, bank[0], kind="outdated").status_code == 200
+    assert Report.objects.count() == 2
+
+
+def test_reports_are_rate_limited(client_for, user, bank):
+    client = client_for(user)
+    for question in bank[: account.REPORTS_PER_HOUR]:
+        assert _report(client, question).status_code == 200
+    refused = _report(client, bank[account.REPORTS_PER_HOUR])
+    assert refused.status_code == 429
+    assert "many reports in the last hour" in refused.content.decode()
+    assert Report.objects.count() == account.REPORTS_PER_HOUR
+
+
+def test_a_bad_report_gets_a_field_error(client_for, user, bank):
+    response = _report(client_for(user), bank[0], kind="rude", comment="x" * 3000)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Select a valid choice" in html and "at most 2000 characters" in html
+    assert Report.objects.count() == 0
+
+
+def test_reports_appear_in_the_admin_queue(client, bank, db):
+    learner = make_user()
+    Report.objects.create(user=learner, question=bank[0], version=1, kind="wrong", comment="Typo")
+    staff = get_user_model().objects.create_user("boss", password=PASSWORD, is_staff=True,
+                                                 is_superuser=True)  # fmt: skip
+    client.force_login(staff)
+    html = client.get(reverse("admin:flashcards_report_changelist"), {"status__exact": "open"})
+    html = html.content.decode()
+    assert "Typo" in html
+    assert reverse("admin:flashcards_question_change", args=[bank[0].pk]) in html
+    action = {"action": "resolve_reports", "_selected_action": [Report.objects.get().pk]}
+    client.post(reverse("admin:flashcards_report_changelist"), action)
+    assert Report.objects.get().status == "resolved"
+
+
+def _zip_tables(response) -> dict[str, list[list[str]]]:
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    tables = {}
+    for name in archive.namelist():
+        raw = archive.read(name)
+        assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM, so spreadsheets read accents"
+        tables[name] = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    return tables
+
+
+def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
+    ann, bob = make_user("ann"), make_user("bob")
+    answer(ann, bank[0], 3, now)
+    answer(ann, bank[0], 1, now + timedelta(minutes=12))
+    answer(bob, bank[1], 4, now)
+    response = client_for(ann).get(reverse("export_csv"))
+    assert response.streaming
+    assert response["Content-Type"] == "application/zip"
+    tables = _zip_tables(response)
+    assert set(tables) == {"cards.csv", "reviews.csv", "settings.csv"}
+    reviews = tables["reviews.csv"]
+    assert reviews[0][:4] == ["reviewed_at", "question_key", "question", "known"]
+    assert len(reviews) == 3
+    assert reviews[1][0] == now.isoformat() and reviews[1][1] == bank[0].key
+    assert reviews[2][3] == "False"
+    cards = tables["cards.csv"]
+    assert (
+        len(cards) == 2 and cards[1][0] == bank[0].key and cards[1][4] == "relearning" or "learning"
+    )
+    assert tables["settings.csv"][1][:2] == ["10", ""]
+
+
+def test_the_json_export_holds_the_same(client_for, user, bank, now):
+    answer(user, bank[0], 3, now)
+    response = client_for(user).get(reverse("export_json"))
+    data = json.loads(b"".join(response.streaming_content))
+    assert [r["question_key"] for r in data["reviews"]] == [bank[0].key]
+    assert data["reviews"][0]["reviewed_at"] == now.isoformat()
+    assert data["cards"][0]["state"] == "learning"
+    assert data["settings"][0]["desired_retention"] == 0.9
+
+
+def test_exports_handle_a_long_history(client_for, user, bank, now):
+    make_bulk_history(user, bank, 100, now - timedelta(days=200))
+    response = client_for(user).get(reverse("export_csv"))
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 3  # sent in pieces as rows are read, not built whole first
+    tables = _zip_tables(type("R", (), {"streaming_content": chunks})())
+    assert len(tables["reviews.csv"]) == 10_001
+
+
+def test_the_anki_package_holds_the_bank_with_decks_and_tags(client_for, user, bank, tmp_path):
+    response = client_for(user).get(reverse("export_anki"))
+    assert response["Content-Disposition"].endswith('genai-interview-prep.apkg"')
+    package = tmp_path / "deck.apkg"
+    package.write_bytes(response.content)
+    with zipfile.ZipFile(package) as archive:
+        archive.extract("collection.anki2", tmp_path)
+    db = sqlite3.connect(tmp_path / "collection.anki2")
+    notes = db.execute("select flds, tags from notes").fetchall()
+    assert len(notes) == 100
+    fields = {flds.split("\x1f")[0]: (flds.split("\x1f"), tags) for flds, tags in notes}
+    first, tags = fields["what-is-generative-ai"]
+    assert first[1] == "What is Generative AI?"
+    assert first[2].startswith("<p>Generative AI is")
+    assert "<li>" in first[3] and first[4].endswith("?") and first[5] == "1"
+    assert "introduction-to-generative-ai" in tags and "basics-and-definitions" in tags
+    decks = json.loads(db.execute("select decks from col").fetchone()[0])
+    names = {deck["name"] for deck in decks.values()}
+    assert "GenAI Interview Prep::Introduction to Generative AI::Basics and Definitions" in names
+
+
+def test_deleting_the_account_needs_the_password(client_for, user, bank, now):
+    answer(user, bank[0], 3, now)
+    client = client_for(user)
+    response = client.post(reverse("delete_account"), {"password": "wrong"})
+    assert response.status_code == 400
+    assert "That is not your password." in response.content.decode()
+    assert get_user_model().objects.filter(pk=user.pk).exists()
+
+
+def test_deleting_the_account_removes_every_row_of_the_user(client_for, bank, now):
+    user, other = make_user("leaving"), make_user("staying")
+    for learner in (user, other):
+        answer(learner, bank[0], 3, now)
+        Report.objects.create(user=learner, question=bank[0], version=1, kind="wrong")
+    client = client_for(user)
+    response = client.post(reverse("delete_account"), {"password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("signup")
+    assert client.get(reverse("dashboard")).status_code == 302  # logged out
+    user_model = get_user_model()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if getattr(field, "related_model", None) is user_model and field.many_to_one:
+                assert not model.objects.filter(**{field.name: user.pk}).exists(), model
+    assert not user_model.objects.filter(pk=user.pk).exists()
+    assert Review.objects.filter(user=other).count() == 1
+    assert Report.objects.filter(user=other).count() == 1
+
+
+@pytest.mark.parametrize("name", ["export_csv", "export_json", "export_anki", "your_data"])
+def test_data_pages_require_login(client, db, name):
+    assert client.get(reverse(name)).status_code == 302
