@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from .models import Question, Report
@@ -35,3 +36,14 @@ def report_create(*, user, question: Question, kind: str, comment: str, now: dat
 def account_delete(*, user) -> None:
     """Remove the learner and every row that belongs to them (cards, reviews, reports, settings)."""
     user.delete()
+
+
+def signup_allowed(address: str, *, limit: int) -> bool:
+    """Count a sign-up attempt from an address; False once it made `limit` in the last hour."""
+    key = f"signups:{address}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return True

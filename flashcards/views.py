@@ -6,6 +6,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -542,9 +543,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and not account.signup_allowed(
+        request.META.get("REMOTE_ADDR", ""), limit=django_settings.SIGNUPS_PER_HOUR
+    ):
+        form.add_error(None, "Too many sign-ups from your network in the last hour. Try later.")
+        return render(request, "registration/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         StudySettings.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("dashboard")
     return render(request, "registration/signup.html", {"form": form})

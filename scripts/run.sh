@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export DEBUG=${DEBUG:-1}
 .venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py seed_questions
 echo
 echo "GenAI Interview Prep is running at http://127.0.0.1:8000/  (Ctrl+C to stop)"

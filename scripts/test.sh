@@ -67,6 +67,8 @@ fi
 echo "Testing against ${DATABASE_URL%%\?*}"
 
 export SECRET_KEY=${SECRET_KEY:-test-only-secret-key}
+# The suite talks plain HTTP to its own test servers; production keeps HTTPS on (see README).
+export HTTPS=0
 unset DEBUG
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
