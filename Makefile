@@ -1,4 +1,4 @@
-.PHONY: run test
+.PHONY: run test serve reliability
 
 # Set up and run the app at http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
 run:
@@ -7,3 +7,11 @@ run:
 # Set up and run the whole test suite on PostgreSQL (see scripts/test.sh for how it finds one).
 test:
 	bash scripts/test.sh
+
+# Production: gunicorn with production settings (needs SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS).
+serve:
+	bash scripts/serve.sh
+
+# The long load and fault runs behind docs/RELIABILITY.md (not part of `make test`).
+reliability:
+	bash scripts/reliability.sh

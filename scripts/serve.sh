@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run the app in production: migrate, collect static files, start gunicorn.
+# Needs SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS; see README "Production".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+: "${SECRET_KEY:?Set SECRET_KEY (50+ random characters)}"
+: "${DATABASE_URL:?Set DATABASE_URL (postgres://...)}"
+: "${ALLOWED_HOSTS:?Set ALLOWED_HOSTS (comma-separated host names)}"
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py createcachetable
+.venv/bin/python manage.py collectstatic --noinput -v0
+.venv/bin/python manage.py check --deploy --fail-level WARNING
+exec .venv/bin/gunicorn genai_prep.wsgi:application \
+  --bind "${BIND:-0.0.0.0:8000}" \
+  --workers "${WEB_WORKERS:-3}" \
+  --threads "${WEB_THREADS:-4}" \
+  --worker-tmp-dir /dev/shm \
+  --graceful-timeout 20 \
+  --timeout "${WEB_TIMEOUT:-30}" \
+  --max-requests "${WEB_MAX_REQUESTS:-5000}" \
+  --max-requests-jitter 500 \
+  --access-logfile - --access-logformat '{"gunicorn": "%(r)s", "status": %(s)s, "request_id": "%({x-request-id}o)s", "ms": %(M)s}' \
+  --error-logfile -
