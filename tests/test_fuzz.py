@@ -1,0 +1,188 @@
+"""Bad input, fuzzed: every form and every URL with parameters answers 4xx or a valid page, never
+a 5xx, and a rejected request changes nothing. FUZZ_EXAMPLES sets examples per target."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flashcards.models import Card, Question, Report, Review, StudySettings
+
+from .conftest import make_user
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+TRIED: dict[str, int] = {}
+SETTINGS_FIELDS = ("new_per_day", "review_cap", "desired_retention", "time_zone", "day_starts_at",
+                   "interview_date")  # fmt: skip
+
+hostile = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "../../etc/passwd",
+            "\x00",
+            "%00",
+            "{{7*7}}",
+            "javascript:alert(1)",
+            "ｱｲｳ",
+            "🙂" * 50,
+            "-1",
+            "1e309",
+            "99999999999999999999999",
+            "NaN",
+            "",
+            " ",
+            "a" * 5000,
+        ]
+    ),  # fmt: skip
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+
+
+def _state(user) -> tuple:
+    return (
+        Review.objects.count(),
+        Report.objects.count(),
+        list(
+            Card.objects.filter(user=user).order_by("pk").values_list("reps", "state", "suspended")
+        ),
+        list(StudySettings.objects.filter(user=user).values()),
+        Question.objects.filter(is_active=True).count(),
+    )
+
+
+def _check(name: str, client: Client, user, method: str, url: str, data=None) -> None:
+    TRIED[name] = TRIED.get(name, 0) + 1
+    before = _state(user)
+    response = getattr(client, method)(url, data or {})
+    assert response.status_code < 500, (method, url, data, response.status_code)
+    # A form re-rendered with its errors is a rejection too.
+    shown_errors = response.status_code == 200 and b'class="errorlist' in response.content
+    if response.status_code >= 400 or shown_errors:
+        assert _state(user) == before, (method, url, data)
+
+
+@pytest.fixture
+def learner_client(client, bank):
+    user = make_user("fuzzed")
+    client.force_login(user)
+    client.raise_request_exception = False
+    return client, user, bank[0]
+
+
+@FUZZ
+@given(rating=hostile, reps=hostile, shown_at=hostile, scope=hostile)
+def test_answer_form(learner_client, rating, reps, shown_at, scope):
+    client, user, question = learner_client
+    data = {"rating": rating, "reps": reps, "shown_at": shown_at, "scope": scope}
+    _check("answer form", client, user, "post", reverse("answer", args=[question.pk]), data)
+
+
+@FUZZ
+@given(segment=hostile)
+def test_question_ids_in_urls(learner_client, segment):
+    client, user, _ = learner_client
+    for path in ("/study/{}/reveal/", "/cards/{}/", "/cards/{}/reset/"):
+        _check("question ids in URLs", client, user, "get", path.format(segment))
+    for path in (
+        "/study/{}/answer/",
+        "/cards/{}/suspend/",
+        "/cards/{}/known/",
+        "/cards/{}/report/",
+    ):
+        _check("question ids in URLs", client, user, "post", path.format(segment), {"action": "x"})
+
+
+@FUZZ
+@given(shown_at=hostile, scope=hostile, before=hostile, q=hostile, state=hostile)
+def test_query_parameters(learner_client, shown_at, scope, before, q, state):
+    client, user, question = learner_client
+    _check("query parameters", client, user, "get", reverse("reveal", args=[question.pk]),
+           {"shown_at": shown_at, "scope": scope})  # fmt: skip
+    _check("query parameters", client, user, "get", reverse("study"), {"scope": scope})
+    _check("query parameters", client, user, "get", reverse("card", args=[question.pk]),
+           {"before": before})  # fmt: skip
+    _check("query parameters", client, user, "get", reverse("browse"), {"q": q, "state": state})
+
+
+@FUZZ
+@given(values=st.fixed_dictionaries(dict.fromkeys(SETTINGS_FIELDS, hostile)))
+def test_settings_form(learner_client, values):
+    client, user, _ = learner_client
+    _check("settings form", client, user, "post", reverse("settings"), values)
+
+
+@FUZZ
+@given(kind=hostile, comment=hostile, action=hostile, confirm=hostile, password=hostile)
+def test_card_and_account_forms(learner_client, kind, comment, action, confirm, password):
+    client, user, question = learner_client
+    _check("report form", client, user, "post", reverse("card_report", args=[question.pk]),
+           {"kind": kind, "comment": comment})  # fmt: skip
+    _check("suspend form", client, user, "post", reverse("card_suspend", args=[question.pk]),
+           {"action": action})  # fmt: skip
+    _check("reset form", client, user, "post", reverse("card_reset", args=[question.pk]),
+           {"confirm": confirm})  # fmt: skip
+    _check("delete account form", client, user, "post", reverse("delete_account"),
+           {"password": password})  # fmt: skip
+    _check("undo form", client, user, "post", reverse("undo"), {"scope": action})
+
+
+@FUZZ
+@given(username=hostile, password=hostile)
+def test_login_and_signup_forms(client, db, username, password):
+    client.raise_request_exception = False
+    TRIED["login and signup forms"] = TRIED.get("login and signup forms", 0) + 2
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    assert response.status_code < 500
+    response = client.post(
+        reverse("signup"), {"username": username, "password1": password, "password2": password}
+    )
+    assert response.status_code < 500
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_wrong_methods_are_405(learner_client, method):
+    client, user, question = learner_client
+    for url in (reverse("study"), reverse("answer", args=[question.pk]), reverse("settings")):
+        _check("wrong methods", client, user, method, url)
+        assert getattr(client, method)(url).status_code == 405
+
+
+def test_missing_csrf_is_refused_and_changes_nothing(bank):
+    user = make_user("csrf")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    for url, data in (
+        (reverse("answer", args=[bank[0].pk]), {"rating": 3, "reps": 0}),
+        (reverse("settings"), {"new_per_day": 50}),
+        (reverse("card_suspend", args=[bank[0].pk]), {"action": "suspend"}),
+        (reverse("delete_account"), {"password": "correct-horse-battery-9"}),
+    ):
+        _check("missing CSRF", client, user, "post", url, data)
+        assert client.post(url, data).status_code == 403
+
+
+def test_an_over_long_body_is_refused(learner_client):
+    client, user, question = learner_client
+    data = {"rating": "3", "reps": "0", "comment": "x" * (3 * 1024 * 1024)}
+    _check("over-long bodies", client, user, "post", reverse("answer", args=[question.pk]), data)
+    assert client.post(reverse("answer", args=[question.pk]), data).status_code == 400
+
+
+def teardown_module():
+    out = Path(os.environ.get("FUZZ_REPORT", "test-artifacts/fuzz.json"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"examples_per_target": EXAMPLES, "requests": TRIED}, indent=2))
