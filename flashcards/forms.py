@@ -2,7 +2,7 @@ from datetime import date
 from zoneinfo import available_timezones
 
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from . import scheduling
 from .models import Report, StudySettings
@@ -110,3 +110,14 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing an over-long username before it reaches authentication
+    (and the lock-out log, whose columns are 255 characters)."""
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if len(username) > 150:
+            raise forms.ValidationError("Usernames are at most 150 characters.")
+        return username

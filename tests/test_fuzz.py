@@ -186,3 +186,13 @@ def teardown_module():
     out = Path(os.environ.get("FUZZ_REPORT", "test-artifacts/fuzz.json"))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"examples_per_target": EXAMPLES, "requests": TRIED}, indent=2))
+
+
+def test_an_over_long_user_agent_on_a_failed_login_is_fine(client, db):
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("login"),
+        {"username": "nobody", "password": "x"},
+        headers={"User-Agent": "U" * 5000},
+    )
+    assert response.status_code == 200
