@@ -121,3 +121,41 @@ class LoginForm(AuthenticationForm):
         if len(username) > 150:
             raise forms.ValidationError("Usernames are at most 150 characters.")
         return username
+
+
+class StartInterviewForm(forms.Form):
+    length = forms.TypedChoiceField(
+        choices=[(5, "5 questions"), (10, "10 questions"), (15, "15 questions")], coerce=int
+    )
+    focus = forms.ChoiceField()
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus"].choices = [
+            ("bank", "Whole bank"),
+            ("weakest", "My weakest"),
+            *[(f"section:{s.key}", s.title) for s in sections],
+        ]
+
+
+VERDICTS = [("pass", "I'd pass this"), ("fail", "I wouldn't")]
+
+
+class GradeForm(forms.Form):
+    """The key points the learner covered, and their verdict."""
+
+    covered = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    verdict = forms.ChoiceField(choices=VERDICTS, widget=forms.RadioSelect)
+
+    def __init__(self, *args, points: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["covered"].choices = list(enumerate(points))
+
+
+class FollowUpForm(forms.Form):
+    answer = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    verdict = forms.ChoiceField(
+        choices=[("pass", "I answered it well"), ("fail", "I struggled")], widget=forms.RadioSelect
+    )

@@ -314,3 +314,64 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.question}"
+
+
+class Interview(models.Model):
+    """A practice interview: questions drawn by likelihood and weakness, answered out loud."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews"
+    )
+    seed = models.BigIntegerField(help_text="The draw's random seed, kept so it can be replayed.")
+    focus = models.CharField(max_length=120, default="bank")
+    focus_label = models.CharField(max_length=200, default="Whole bank")
+    question_ids = models.JSONField(help_text="The questions drawn, in the order asked.")
+    replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    readiness_before = models.FloatField()
+    readiness_after = models.FloatField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-started_at"], name="interview_user_idx")]
+
+    def __str__(self) -> str:
+        return f"Interview {self.pk} of {self.user}"
+
+
+class InterviewAnswer(models.Model):
+    """One question of a practice interview: what the learner said, and how they graded it."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    shown_at = models.DateTimeField()
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    typed_answer = models.TextField(blank=True, max_length=10_000)
+    points_covered = models.JSONField(default=list, blank=True)
+    points_total = models.PositiveSmallIntegerField(default=0)
+    would_pass = models.BooleanField(null=True)
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.SET_NULL)
+    follow_up_answer = models.TextField(blank=True, max_length=10_000)
+    follow_up_passed = models.BooleanField(null=True)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "position"], name="one_answer_per_slot")
+        ]
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.interview_id} #{self.position}"
+
+    @property
+    def covered_share(self) -> float | None:
+        return len(self.points_covered) / self.points_total if self.points_total else None
+
+    @property
+    def seconds(self) -> int | None:
+        if self.revealed_at is None:
+            return None
+        return round((self.revealed_at - self.shown_at).total_seconds())

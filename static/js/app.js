@@ -64,3 +64,23 @@ document.addEventListener("DOMContentLoaded", function () {
     hint.hidden = false;
   }
 });
+
+// Practice interviews: a suggested-time countdown that never cuts the learner off.
+document.addEventListener("DOMContentLoaded", function () {
+  var timer = document.querySelector("[data-timer]");
+  if (!timer) return;
+  var limit = Number(timer.dataset.seconds);
+  var started = Number(timer.dataset.started);
+  function clock(seconds) {
+    var m = Math.floor(seconds / 60), s = seconds % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+  function tick() {
+    var elapsed = Math.max(0, Math.floor((Date.now() - started) / 1000));
+    var left = limit - elapsed;
+    timer.textContent = left >= 0 ? clock(left) + " of suggested time left" : clock(-left) + " over the suggested time";
+    timer.classList.toggle("timer-over", left < 0);
+  }
+  tick();
+  window.setInterval(tick, 1000);
+});

@@ -1,0 +1,218 @@
+"""Practice interviews: the weighted draw, and answering, grading and following up a question.
+
+A question's chance of being drawn is proportional to
+
+    weight = (1 / √rank) × weakness
+    weakness = 1 + 2 × (1 − R) + (1 if the last answer was "didn't know")
+
+where R is the card's current recall probability (0 for a card never studied, so weakness 3).
+Likely questions and weak ones come up more; nothing is ever excluded.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+
+from . import readiness, reviews
+from .models import Interview, InterviewAnswer, Question, Review
+
+LENGTHS = (5, 10, 15)
+SUGGESTED_SECONDS = 120
+
+
+class PracticeRejected(Exception):
+    """The request does not fit the interview's state; the message says why."""
+
+
+def weakness(row: readiness.CardRow, now: datetime, forgot_last: bool) -> float:
+    """How much more often a weak card is drawn than a perfectly known one (1 to 4)."""
+    return 1 + 2 * (1 - row.recall(now)) + (1 if forgot_last else 0)
+
+
+def draw_weights(
+    rows: list[readiness.CardRow], now: datetime, forgot: set[int]
+) -> dict[int, float]:
+    """Return each drawable question's weight (suspended cards are not drawn)."""
+    return {
+        r.question_id: readiness.weight(r.rank) * weakness(r, now, r.question_id in forgot)
+        for r in rows
+        if not r.suspended
+    }
+
+
+def draw(weights: dict[int, float], count: int, seed: int) -> list[int]:
+    """Draw `count` distinct questions, each pick proportional to weight among those left.
+
+    Uses one uniform number per question (key = u^(1/w), highest keys win), which is the same
+    as drawing one at a time without replacement; the seed makes it reproducible.
+    """
+    rng = random.Random(seed)
+    keys = {q: rng.random() ** (1 / w) for q, w in sorted(weights.items())}
+    return sorted(keys, key=keys.get, reverse=True)[:count]
+
+
+def _forgot_last(user) -> set[int]:
+    """Questions whose latest answer was "didn't know" (one indexed query)."""
+    latest = Review.objects.filter(user=user, question=OuterRef("pk")).order_by("-reviewed_at")
+    return set(
+        Question.objects.annotate(last_known=Subquery(latest.values("known")[:1]))
+        .filter(last_known=False)
+        .values_list("pk", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class Focus:
+    key: str
+    label: str
+
+    def keeps(self, row: readiness.CardRow) -> bool:
+        if self.key.startswith("section:"):
+            return row.section[1] == self.key.removeprefix("section:")
+        return True
+
+
+def interview_start(*, user, length: int, focus: Focus, now: datetime, seed: int | None = None
+                    ) -> Interview:  # fmt: skip
+    """Draw and store a new interview."""
+    if length not in LENGTHS:
+        raise PracticeRejected(f"An interview has {', '.join(map(str, LENGTHS))} questions.")
+    rows = readiness.bank_rows(user, now)
+    pool = [r for r in rows if focus.keeps(r)]
+    if focus.key == "weakest":
+        studied = [r for r in pool if r.state != 0]
+        pool = studied or pool
+    weights = draw_weights(pool, now, _forgot_last(user))
+    if len(weights) < length:
+        raise PracticeRejected("There are not enough questions here for an interview that long.")
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**62)
+    return Interview.objects.create(
+        user=user, seed=seed, focus=focus.key, focus_label=focus.label,
+        question_ids=draw(weights, length, seed), readiness_before=readiness.readiness(rows, now),
+        started_at=now,
+    )  # fmt: skip
+
+
+def interview_replay(*, interview: Interview, now: datetime) -> Interview:
+    """Start the same interview again: the same questions in the same order."""
+    rows = readiness.bank_rows(interview.user, now)
+    return Interview.objects.create(
+        user=interview.user, seed=interview.seed, focus=interview.focus,
+        focus_label=interview.focus_label, question_ids=interview.question_ids,
+        replay_of=interview, readiness_before=readiness.readiness(rows, now), started_at=now,
+    )  # fmt: skip
+
+
+def current_answer(interview: Interview, now: datetime) -> InterviewAnswer | None:
+    """Return the answer being worked on (creating it when its question is first shown), or None
+    when every question has been graded and followed up."""
+    answers = {a.position: a for a in interview.answers.all()}
+    for position, question_id in enumerate(interview.question_ids):
+        answer = answers.get(position)
+        if answer is None:
+            question = Question.objects.filter(pk=question_id).first()
+            if question is None:  # deleted since the draw: skip it
+                continue
+            try:
+                with transaction.atomic():
+                    return InterviewAnswer.objects.create(
+                        interview=interview, position=position, question=question, shown_at=now,
+                        points_total=len(question.key_points),
+                    )  # fmt: skip
+            except IntegrityError:  # shown in another tab at the same moment
+                return InterviewAnswer.objects.get(interview=interview, position=position)
+        if answer.follow_up_at is None:
+            return answer
+    return None
+
+
+def answer_reveal(*, answer: InterviewAnswer, typed: str, now: datetime) -> None:
+    """Keep what the learner typed and show them the model answer."""
+    if answer.revealed_at is None:
+        answer.revealed_at = now
+        answer.typed_answer = typed
+        answer.save(update_fields=["revealed_at", "typed_answer"])
+
+
+def grade_from_checklist(covered: int, total: int, would_pass: bool) -> tuple[int, bool]:
+    """Turn the checklist and the verdict into a study answer: (FSRS rating, known).
+
+    "I wouldn't pass" is "didn't know". Otherwise the share of key points covered sets the
+    confidence: at least ¾ high, at least ½ medium, less low.
+    """
+    if not would_pass:
+        return 1, False
+    share = covered / total if total else 1.0
+    if share >= 0.75:
+        return 4, True
+    if share >= 0.5:
+        return 3, True
+    return 2, True
+
+
+@transaction.atomic
+def answer_grade(*, answer: InterviewAnswer, covered: list[int], would_pass: bool, now: datetime
+                 ) -> Review:  # fmt: skip
+    """Record the grade once, as a real review through the same service as the study screen."""
+    answer = InterviewAnswer.objects.select_for_update().get(pk=answer.pk)
+    if answer.graded_at is not None:
+        raise PracticeRejected("This answer was already graded; your first grade was kept.")
+    if answer.revealed_at is None:
+        raise PracticeRejected("Reveal the model answer before grading it.")
+    if any(not 0 <= i < answer.points_total for i in covered) or len(set(covered)) != len(covered):
+        raise PracticeRejected("That checklist has points this question does not have.")
+    rating, _ = grade_from_checklist(len(covered), answer.points_total, would_pass)
+    card = answer.question.cards.filter(user=answer.interview.user).first()
+    try:
+        review = reviews.card_answer(
+            user=answer.interview.user, question=answer.question, rating=rating,
+            expected_reps=card.reps if card else 0, now=now,
+            duration_ms=int((answer.revealed_at - answer.shown_at).total_seconds() * 1000),
+            source=Review.Source.PRACTICE,
+        )  # fmt: skip
+    except reviews.AnswerRejected as error:
+        raise PracticeRejected(str(error)) from None
+    answer.points_covered, answer.would_pass = sorted(covered), would_pass
+    answer.graded_at, answer.review = now, review
+    answer.save(update_fields=["points_covered", "would_pass", "graded_at", "review"])
+    return review
+
+
+def follow_up_record(*, answer: InterviewAnswer, text: str, passed: bool, now: datetime) -> None:
+    """Keep the follow-up answer and its self-rating (not scheduled), once."""
+    updated = InterviewAnswer.objects.filter(
+        pk=answer.pk, graded_at__isnull=False, follow_up_at__isnull=True
+    ).update(follow_up_answer=text, follow_up_passed=passed, follow_up_at=now)
+    if not updated:
+        raise PracticeRejected("Grade the answer first; a follow-up is recorded once.")
+
+
+def interview_finish(*, interview: Interview, now: datetime) -> None:
+    if interview.finished_at is None:
+        rows = readiness.bank_rows(interview.user, now)
+        interview.readiness_after = readiness.readiness(rows, now)
+        interview.finished_at = now
+        interview.save(update_fields=["readiness_after", "finished_at"])
+
+
+def score(answers: list[InterviewAnswer]) -> int | None:
+    """Percent of key points covered over the graded answers."""
+    graded = [a for a in answers if a.graded_at is not None and a.points_total]
+    if not graded:
+        return None
+    return round(
+        100 * sum(len(a.points_covered) for a in graded) / sum(a.points_total for a in graded)
+    )
+
+
+def to_revisit(answers: list[InterviewAnswer]) -> list[InterviewAnswer]:
+    """Answers the learner would not pass, or that covered under half the key points."""
+    return [
+        a for a in answers
+        if a.graded_at is not None and (not a.would_pass or (a.covered_share or 0) < 0.5)
+    ]  # fmt: skip

@@ -1,0 +1,44 @@
+"""A full five-question practice interview in a real browser, through to the report."""
+
+import pytest
+from playwright.sync_api import expect
+
+from flashcards.models import Review
+from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_five_question_interview(page):
+    seed_questions(text=DEFAULT_FIXTURE.read_text(encoding="utf-8"))
+    make_user("candidate")
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "candidate")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.get_by_role("link", name="Practice").click()
+    page.select_option("#id_length", "5")
+    page.get_by_role("button", name="Start the interview").click()
+
+    for number in range(1, 6):
+        expect(page.get_by_text(f"Question {number} of 5")).to_be_visible()
+        expect(page.locator("[data-timer]")).to_contain_text("suggested time left")
+        page.fill("#id_typed_answer", f"Spoken answer number {number}")
+        page.get_by_role("button", name="Reveal the model answer").click()
+        checkboxes = page.locator("input[name=covered]")
+        expect(checkboxes.first).to_be_visible()
+        checkboxes.nth(0).check()
+        checkboxes.nth(1).check()
+        page.get_by_label("I'd pass this" if number != 2 else "I wouldn't").check()
+        page.get_by_role("button", name="Grade and continue").click()
+        expect(page.get_by_text("The interviewer follows up:")).to_be_visible()
+        page.get_by_label("I answered it well").check()
+        label = "Finish the interview" if number == 5 else "Next question"
+        page.get_by_role("button", name=label).click()
+
+    expect(page.get_by_role("heading", name="Interview report")).to_be_visible()
+    expect(page.get_by_test_id("interview-score")).to_contain_text("%")
+    expect(page.get_by_text("Revisit these")).to_be_visible()
+    expect(page.get_by_text("Spoken answer number 4")).to_be_visible()
+    assert Review.objects.filter(source="practice").count() == 5
