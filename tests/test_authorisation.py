@@ -27,7 +27,7 @@ def _patterns(resolver=None, prefix="", namespace=None):
 
 def _fill(route: str, question_id: int) -> str:
     """Turn a route into a concrete path, with a real question id for every parameter."""
-    path = re.sub(r"<(?:int:)?question_id>", str(question_id), route)
+    path = re.sub(r"<(?:int:)?question_id>|<int:\w+>", str(question_id), route)
     path = re.sub(r"<path:object_id>", str(question_id), path)
     path = re.sub(r"<[^>]+>", "flashcards", path)  # admin app_label and the like
     path = re.sub(r"\^|\$|\(\?P<[^>]+>[^)]*\)", "", path)

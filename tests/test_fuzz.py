@@ -8,10 +8,20 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flashcards.models import Card, Question, Report, Review, StudySettings
+from flashcards import practice
+from flashcards.models import (
+    Card,
+    Interview,
+    InterviewAnswer,
+    Question,
+    Report,
+    Review,
+    StudySettings,
+)
 
 from .conftest import make_user
 
@@ -61,6 +71,14 @@ def _state(user) -> tuple:
         ),
         list(StudySettings.objects.filter(user=user).values()),
         Question.objects.filter(is_active=True).count(),
+        list(
+            InterviewAnswer.objects.filter(interview__user=user)
+            .order_by("pk")
+            .values_list(
+                "revealed_at", "typed_answer", "graded_at", "points_covered", "follow_up_at"
+            )
+        ),
+        Interview.objects.filter(user=user).count(),
     )
 
 
@@ -138,6 +156,26 @@ def test_card_and_account_forms(learner_client, kind, comment, action, confirm, 
     _check("delete account form", client, user, "post", reverse("delete_account"),
            {"password": password})  # fmt: skip
     _check("undo form", client, user, "post", reverse("undo"), {"scope": action})
+
+
+@FUZZ
+@given(length=hostile, focus=hostile, covered=st.lists(hostile, max_size=5), verdict=hostile,
+       typed=hostile)  # fmt: skip
+def test_practice_forms(learner_client, length, focus, covered, verdict, typed):
+    client, user, _ = learner_client
+    _check("practice forms", client, user, "post", reverse("practice_start"),
+           {"length": length, "focus": focus})  # fmt: skip
+    interview = practice.interview_start(user=user, length=5, focus=practice.Focus("bank", "Bank"),
+                                         now=timezone.now(), seed=1)  # fmt: skip
+    client.get(reverse("practice_step", args=[interview.pk]))
+    _check("practice forms", client, user, "post",
+           reverse("practice_reveal", args=[interview.pk, 0]), {"typed_answer": typed})  # fmt: skip
+    _check("practice forms", client, user, "post",
+           reverse("practice_grade", args=[interview.pk, 0]),
+           {"covered": covered, "verdict": verdict})  # fmt: skip
+    _check("practice forms", client, user, "post",
+           reverse("practice_follow_up", args=[interview.pk, 0]),
+           {"answer": typed, "verdict": verdict})  # fmt: skip
 
 
 @FUZZ
