@@ -1,4 +1,4 @@
-.PHONY: run test serve reliability
+.PHONY: run test serve reliability screenshots
 
 # Set up and run the app at http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
 run:
@@ -15,3 +15,7 @@ serve:
 # The long load and fault runs behind docs/RELIABILITY.md (not part of `make test`).
 reliability:
 	bash scripts/reliability.sh
+
+# Regenerate the README screenshots (docs/screenshots/) and the full set in test-artifacts/.
+screenshots:
+	README_SCREENSHOTS=1 bash scripts/test.sh tests/browser/test_accessibility.py -k screenshots

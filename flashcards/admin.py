@@ -39,7 +39,7 @@ def _save_question(question: Question) -> None:
     question.save()
 
 
-class SubsectionInline(admin.TabularInline):
+class SubsectionInline(admin.StackedInline):
     model = Subsection
     fields = ("title", "key", "position")
     extra = 0

@@ -258,6 +258,13 @@ class StudySettings(models.Model):
     )
     interview_date = models.DateField(null=True, blank=True)
 
+    class Theme(models.TextChoices):
+        SYSTEM = "system", "Follow the system"
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+
+    theme = models.CharField(max_length=10, choices=Theme.choices, default=Theme.SYSTEM)
+
     def __str__(self) -> str:
         return f"Settings for {self.user}"
 

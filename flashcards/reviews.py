@@ -27,9 +27,16 @@ class NothingToUndo(Exception):
 
 
 def study_settings_for(user) -> StudySettings:
-    """Return the learner's settings, creating the defaults on first use."""
-    settings, _ = StudySettings.objects.get_or_create(user=user)
-    return settings
+    """Return the learner's settings, creating the defaults on first use.
+
+    Read through the user object, so the page's theme (a context processor) reuses the row.
+    """
+    try:
+        return user.study_settings
+    except StudySettings.DoesNotExist:
+        settings, _ = StudySettings.objects.get_or_create(user=user)
+        user.study_settings = settings
+        return settings
 
 
 def policy_for(settings: StudySettings, now: datetime) -> scheduling.Policy:

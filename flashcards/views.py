@@ -547,6 +547,24 @@ def settings_view(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "flashcards/settings.html", {"form": form})
 
 
+THEME_ORDER = ["system", "dark", "light"]
+
+
+@require_POST
+@login_required
+def theme_toggle(request: HtmxHttpRequest) -> HttpResponse:
+    settings = reviews.study_settings_for(request.user)
+    chosen = request.POST.get("theme")
+    if chosen not in THEME_ORDER:
+        return _bad_request(request, "Choose the system, dark or light theme.")
+    settings.theme = chosen
+    settings.save(update_fields=["theme"])
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("dashboard")
+    return redirect(target)
+
+
 @require_POST
 @login_required
 def apply_plan(request: HtmxHttpRequest) -> HttpResponse:

@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 PY=.venv/bin/python
+# axe-core for the accessibility test; without Node.js that test skips (and fails in CI).
+if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/axe-core/axe.min.js ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
 
 pg_answers() {
   "$PY" - "$1" <<'PYEOF' >/dev/null 2>&1

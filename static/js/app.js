@@ -6,6 +6,11 @@
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
   }
 
+  // Space and Enter already mean something on links, buttons and summaries: leave them alone.
+  function interactive(target) {
+    return target && /^(A|BUTTON|SUMMARY)$/.test(target.tagName);
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
       return;
@@ -16,7 +21,7 @@
     if (window.htmx) window.htmx.process(panel);
     if (event.key === " " || event.key === "Enter") {
       var reveal = panel.querySelector("[data-reveal]");
-      if (reveal && event.target.tagName !== "BUTTON") {
+      if (reveal && !interactive(event.target)) {
         event.preventDefault();
         reveal.click();
       }
