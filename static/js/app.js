@@ -46,10 +46,17 @@
     if (form) form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "study-panel") {
-      var heading = document.querySelector("#study-panel h1");
-      if (heading) heading.focus({ preventScroll: false });
+  // The panel is replaced on every swap, so a persistent live region announces the new card,
+  // and focus moves to its heading so keyboard and screen-reader users start from there.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var panel = document.getElementById("study-panel");
+    if (!panel || !panel.contains(event.detail.elt)) return;
+    var heading = panel.querySelector("h1");
+    var announcer = document.getElementById("announcer");
+    if (heading) {
+      heading.focus({ preventScroll: false });
+      var revealed = panel.querySelector(".card-back");
+      if (announcer) announcer.textContent = (revealed ? "Answer shown: " : "Next card: ") + heading.textContent.trim();
     }
   });
 

@@ -46,3 +46,22 @@ def test_sign_up_study_three_cards_by_keyboard_and_keep_the_counts(page):
     page.click("main button[type=submit]")
     expect(page.get_by_test_id("done-count")).to_have_text("3")
     expect(page.get_by_test_id("new-count")).to_have_text("7")
+
+
+def test_a_new_card_is_announced_and_focused(page):
+    seed_questions(text=DEFAULT_FIXTURE.read_text(encoding="utf-8"))
+    from tests.conftest import make_user
+
+    make_user("listener")
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "listener")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto("/study/")
+    page.wait_for_load_state("load")
+    page.keyboard.press("Space")
+    expect(page.locator("#announcer")).to_have_text("Answer shown: What is Generative AI?")
+    page.keyboard.press("4")
+    expect(page.locator("#announcer")).to_contain_text("Next card: ")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == "card-question"
