@@ -159,3 +159,9 @@ class FollowUpForm(forms.Form):
     verdict = forms.ChoiceField(
         choices=[("pass", "I answered it well"), ("fail", "I struggled")], widget=forms.RadioSelect
     )
+
+
+class RevealForm(forms.Form):
+    """What the learner typed before revealing (Django's CharField refuses NUL bytes)."""
+
+    typed_answer = forms.CharField(required=False, max_length=10_000, strip=False)

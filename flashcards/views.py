@@ -31,12 +31,14 @@ from . import (
     scheduling,
     stats,
 )
+from .fixture import SLUG
 from .forms import (
     AnswerForm,
     DeleteAccountForm,
     FollowUpForm,
     GradeForm,
     ReportForm,
+    RevealForm,
     SearchForm,
     SignupForm,
     StartInterviewForm,
@@ -122,6 +124,8 @@ def _scope_from(request) -> queue.Scope | None:
     if not value:
         return None
     kind, _, key = value.partition(":")
+    if not SLUG.match(key):
+        raise Http404("Unknown study scope.")
     if kind == "section":
         section = Section.objects.filter(key=key).first()
         if section is None:
@@ -674,10 +678,13 @@ def practice_step(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
 @login_required
 def practice_reveal(request: HtmxHttpRequest, interview_id: int, position: int) -> HttpResponse:
     answer = _practice_answer(request, interview_id, position)
-    typed = request.POST.get("typed_answer", "")
-    if len(typed) > 10_000:
-        return _bad_request(request, "That answer is longer than 10,000 characters.")
-    practice.answer_reveal(answer=answer, typed=typed, now=timezone.now())
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "That answer is too long (10,000 characters at most) or "
+                                     "contains characters that cannot be stored.")  # fmt: skip
+    practice.answer_reveal(
+        answer=answer, typed=form.cleaned_data["typed_answer"], now=timezone.now()
+    )
     return redirect("practice_step", interview_id)
 
 

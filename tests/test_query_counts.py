@@ -18,11 +18,11 @@ PAGES = {
     # session, user, settings, activity per day, forecast, answers per button, retention per
     # week, calibration, overconfident questions
     "statistics": (lambda bank: reverse("statistics"), 9),
-    # session, user, questions with card states and last answers
-    "browse": (lambda bank: reverse("browse"), 3),
-    "search": (lambda bank: reverse("browse") + "?q=attention+transformer&state=review", 3),
-    # session, user, question, card, one page of history
-    "card": (lambda bank: reverse("card", args=[bank[0].pk]), 5),
+    # session, user, questions with card states and last answers, settings (for the theme)
+    "browse": (lambda bank: reverse("browse"), 4),
+    "search": (lambda bank: reverse("browse") + "?q=attention+transformer&state=review", 4),
+    # session, user, question, card, one page of history, settings (for the theme)
+    "card": (lambda bank: reverse("card", args=[bank[0].pk]), 6),
     # session, user, question, card, settings, card counts, review counts, new-question count
     "reveal": (lambda bank: reverse("reveal", args=[bank[0].pk]), 8),
 }
