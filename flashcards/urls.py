@@ -14,6 +14,7 @@ urlpatterns = [
     path("cards/<int:question_id>/known/", views.card_known, name="card_known"),
     path("cards/<int:question_id>/reset/", views.card_reset, name="card_reset"),
     path("cards/<int:question_id>/report/", views.card_report, name="card_report"),
+    path("account/whoami/", views.whoami, name="whoami"),
     path("account/data/", views.your_data, name="your_data"),
     path("account/data/progress.zip", views.export_csv, name="export_csv"),
     path("account/data/progress.json", views.export_json, name="export_json"),

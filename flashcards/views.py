@@ -12,6 +12,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -69,6 +70,16 @@ class HtmxHttpRequest(HttpRequest):
 
 def _bad_request(request, message: str, status: int = 400) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=status)
+
+
+@require_GET
+@login_required
+def whoami(request: HtmxHttpRequest) -> HttpResponse:
+    """The least a signed-in page can cost (session, user, a tiny template): the benchmark floor.
+
+    Rendered without the request context, so no context processor adds to it.
+    """
+    return HttpResponse(get_template("flashcards/whoami.html").render({"user": request.user}))
 
 
 # --- Dashboard ---------------------------------------------------------------------------------

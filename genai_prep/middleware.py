@@ -5,6 +5,8 @@ import re
 import time
 import uuid
 
+from django.db import connection
+
 from .logs import request_id
 
 access_log = logging.getLogger("genai_prep.access")
@@ -42,3 +44,26 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id.reset(token)
+
+
+class QueryCountMiddleware:
+    """Report the number of SQL queries a request made in an X-Query-Count header (benchmarks).
+
+    Only installed when QUERY_COUNT_HEADER is on; counting costs a wrapper call per query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
+        return response

@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+if envbool("QUERY_COUNT_HEADER"):
+    MIDDLEWARE.insert(1, "genai_prep.middleware.QueryCountMiddleware")
+
 ROOT_URLCONF = "genai_prep.urls"
 WSGI_APPLICATION = "genai_prep.wsgi.application"
 

@@ -61,3 +61,10 @@ def test_answer_queries_do_not_grow_with_history(client, bank, learners, django_
                 headers={"HX-Request": "true"},
             )
         assert response.status_code == 200
+
+
+def test_the_floor_costs_a_session_and_a_user(client, db, django_assert_num_queries):
+    client.force_login(make_user("floor"))
+    with django_assert_num_queries(2):  # session, user
+        response = client.get(reverse("whoami"))
+    assert response.content.decode().strip() == "Signed in as floor."
