@@ -1,0 +1,321 @@
+"""Benchmark: the study round trip and the main pages against the framework floor, on the
+production server (gunicorn, production settings) with PostgreSQL, from a separate process.
+
+    python -m loadtest.benchmark [--clients 16] [--seconds 10] [--repeats 3] [--write]
+
+Every figure is a median over the repeats; warm-up requests are excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+
+from .harness import ROOT, Server, percentile, prepare_database
+
+LEARNERS = 400
+HEAVY_REVIEWS_PER_CARD = 100  # 100 cards × 100 = 10,000 reviews
+REVEAL = re.compile(r'href="/study/(\d+)/reveal/')
+
+
+def _django(env: dict[str, str]):
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "genai_prep.settings")
+    import django
+
+    django.setup()
+
+
+def _heavy_learner() -> None:
+    """Give learner0 a 10,000-review history (bulk rows), for the dashboard and statistics."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from flashcards.models import Card, Question, Review
+
+    user = User.objects.get(username="learner0")
+    start = timezone.now() - timedelta(days=HEAVY_REVIEWS_PER_CARD + 40)
+    questions = list(Question.objects.active())
+    cards = Card.objects.bulk_create(
+        Card(user=user, question=q, state=2, stability=20.0, difficulty=5.0,
+             due=start + timedelta(days=HEAVY_REVIEWS_PER_CARD + 30 + q.pk % 20),
+             last_review=start + timedelta(days=HEAVY_REVIEWS_PER_CARD - 1),
+             reps=HEAVY_REVIEWS_PER_CARD, lapses=1)
+        for q in questions
+    )  # fmt: skip
+    Review.objects.bulk_create(
+        (Review(user=user, card=c, question_id=c.question_id, known=i % 5 != 4,
+                confidence=None if i % 5 == 4 else 1 + i % 3, rating=1 if i % 5 == 4 else 3,
+                reviewed_at=start + timedelta(days=i, minutes=c.question_id), duration_ms=9000,
+                state_before=0 if i == 0 else 2, state_after=2, stability_after=5.0 + i,
+                difficulty_after=5.0, due_after=start + timedelta(days=i + 3))
+         for c in cards for i in range(HEAVY_REVIEWS_PER_CARD)),
+        batch_size=5000,
+    )  # fmt: skip
+
+
+def _session_cookies(username: str) -> dict[str, str]:
+    """A signed-in session made directly in the database (logging in 400 times would measure
+    the password hasher, not the app)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {"sessionid": session.session_key, "csrftoken": secrets.token_hex(16)}
+
+
+class Client:
+    """One simulated learner's browser: cookies, and where it is in its queue."""
+
+    def __init__(self, base: str, cookies: dict[str, str]):
+        self.base = base
+        self.http = requests.Session()
+        self.http.cookies.update(cookies)
+        self.headers = {"HX-Request": "true", "X-CSRFToken": cookies["csrftoken"]}
+        self.card: int | None = None
+        self.reps: dict[int, int] = {}
+        self.queries: dict[str, int] = {}
+
+    def get(self, name: str, path: str) -> requests.Response:
+        response = self.http.get(self.base + path, headers=self.headers, timeout=30)
+        response.raise_for_status()
+        self.queries[name] = int(response.headers.get("X-Query-Count", -1))
+        return response
+
+    def round_trip(self) -> requests.Response:
+        """Answer the current card (Good) and receive the next one: the study screen's request."""
+        if self.card is None:
+            self.card = int(REVEAL.search(self.get("study", "/study/").text).group(1))
+        card = self.card
+        response = self.http.post(
+            f"{self.base}/study/{card}/answer/", headers=self.headers, timeout=30,
+            data={"rating": 3, "reps": self.reps.get(card, 0), "shown_at": ""},
+        )  # fmt: skip
+        response.raise_for_status()
+        self.queries["round trip"] = int(response.headers.get("X-Query-Count", -1))
+        self.reps[card] = self.reps.get(card, 0) + 1
+        match = REVEAL.search(response.text)
+        self.card = int(match.group(1)) if match else None
+        return response
+
+
+def closed_loop(clients: list, action: Callable, seconds: float, warmup: float = 2.0) -> dict:
+    """Each client repeats `action` back to back; returns throughput and latencies."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + warmup + seconds
+    measure_from = time.monotonic() + warmup
+
+    def loop(client):
+        mine = []
+        while (now := time.monotonic()) < stop:
+            action(client)
+            if now >= measure_from:
+                mine.append(time.monotonic() - now)
+        with lock:
+            latencies.extend(mine)
+
+    cpu = time.process_time()
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(loop, clients))
+    cpu = time.process_time() - cpu
+    return _summary(latencies, seconds, cpu / (warmup + seconds))
+
+
+def open_loop(clients: list, action: Callable, rate: float, seconds: float) -> dict:
+    """Send requests at a fixed rate whatever the server does; latency counts from the moment
+    a request was due, so a slow server cannot hide its queue (no coordinated omission)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    free = list(clients)
+    start = time.monotonic()
+
+    def fire(due: float):
+        with lock:
+            client = free.pop()
+        try:
+            action(client)
+        finally:
+            with lock:
+                free.append(client)
+                latencies.append(time.monotonic() - due)
+
+    cpu = time.process_time()
+    with ThreadPoolExecutor(len(clients)) as pool:
+        count = int(rate * seconds)
+        for i in range(count):
+            due = start + i / rate
+            time.sleep(max(0.0, due - time.monotonic()))
+            pool.submit(fire, due)
+    cpu = time.process_time() - cpu
+    return _summary(latencies, seconds, cpu / seconds)
+
+
+def _summary(latencies: list[float], seconds: float, generator_cpu: float) -> dict:
+    return {
+        "rps": len(latencies) / seconds,
+        "p50_ms": 1000 * percentile(latencies, 50),
+        "p95_ms": 1000 * percentile(latencies, 95),
+        "p99_ms": 1000 * percentile(latencies, 99),
+        "generator_cpu": generator_cpu,
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    merged = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    rps = [r["rps"] for r in runs]
+    merged["noise"] = (max(rps) - min(rps)) / merged["rps"] if merged["rps"] else 0.0
+    return merged
+
+
+def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int) -> dict:
+    server = Server(8777, workers, threads)
+    server.env["QUERY_COUNT_HEADER"] = "1"
+    started = time.monotonic()
+    prepare_database(LEARNERS, server.env)
+    _django(server.env)
+    _heavy_learner()
+    seed_seconds = _time_seeding()
+    server.start()
+    base = server.url
+    try:
+        heavy = [Client(base, _session_cookies("learner0")) for _ in range(clients_n)]
+        pool = iter(range(1, LEARNERS))
+        fresh = lambda: Client(base, _session_cookies(f"learner{next(pool)}"))  # noqa: E731
+        learners = [fresh() for _ in range(clients_n)]
+
+        def study(client):
+            nonlocal learners
+            if client.card is None and client.reps:  # this learner is done for today
+                replacement = fresh()
+                client.__dict__.update(replacement.__dict__)
+            client.round_trip()
+
+        reveal_card = {}
+
+        def reveal(client):
+            if id(client) not in reveal_card:
+                reveal_card[id(client)] = int(REVEAL.search(client.get("study", "/study/").text)[1])
+            client.get("reveal", f"/study/{reveal_card[id(client)]}/reveal/")
+
+        actions = {
+            "floor": (heavy, lambda c: c.get("floor", "/account/whoami/")),
+            "round trip": (learners, study),
+            "reveal": (learners, reveal),
+            "dashboard": (heavy, lambda c: c.get("dashboard", "/")),
+            "statistics": (heavy, lambda c: c.get("statistics", "/stats/")),
+            "browse": (heavy, lambda c: c.get("browse", "/browse/")),
+        }
+        loaded = {name: median_of([closed_loop(cs, act, seconds) for _ in range(repeats)])
+                  for name, (cs, act) in actions.items()}  # fmt: skip
+        single = {name: median_of([closed_loop(cs[:1], act, seconds) for _ in range(repeats)])
+                  for name, (cs, act) in actions.items()}  # fmt: skip
+        rate = loaded["round trip"]["rps"] / 2
+        opened = median_of([open_loop(learners, study, rate, seconds) for _ in range(repeats)])
+        queries = {}
+        for client in heavy + learners:
+            queries.update({k: v for k, v in client.queries.items() if v >= 0})
+    finally:
+        server.stop()
+    floor = loaded["floor"]["rps"]
+    return {
+        "cores": os.cpu_count(),
+        "clients": clients_n,
+        "seconds_per_run": seconds,
+        "repeats": repeats,
+        "gunicorn": f"{workers} workers × {threads} threads",
+        "closed_loop": {k: {**v, "ratio_to_floor": v["rps"] / floor} for k, v in loaded.items()},
+        "unloaded": single,
+        "open_loop_round_trip": {**opened, "offered_rps": rate},
+        "queries_per_request": queries,
+        "seeding_seconds": seed_seconds,
+        "total_seconds": round(time.monotonic() - started),
+    }
+
+
+def _time_seeding() -> float:
+    """Seed the whole bank into an empty copy of the tables, timed (it must stay under 1 s)."""
+    from django.db import transaction
+
+    from flashcards.models import Question, Section, Subsection
+    from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
+
+    text = DEFAULT_FIXTURE.read_text(encoding="utf-8")
+    with transaction.atomic():
+        # Make every row differ from the file, so seeding rewrites the whole bank; all of it is
+        # rolled back afterwards, leaving the benchmark data as it was.
+        Question.objects.update(is_active=False, prompt="x")
+        Subsection.objects.update(title="x")
+        Section.objects.update(title="x")
+        began = time.perf_counter()
+        seed_questions(text=text)
+        elapsed = time.perf_counter() - began
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def markdown(result: dict) -> str:
+    rows = []
+    for name, r in result["closed_loop"].items():
+        q = result["queries_per_request"].get(name, "—")
+        u = result["unloaded"][name]
+        rows.append(
+            f"| {name} | {r['rps']:.0f} | {r['ratio_to_floor']:.0%} | {r['p50_ms']:.1f} | "
+            f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {u['p50_ms']:.1f} | {q} | {r['noise']:.0%} |"
+        )
+    o = result["open_loop_round_trip"]
+    return "\n".join([
+        f"Machine: {result['cores']} cores, shared by the server ({result['gunicorn']}), "
+        f"PostgreSQL and the load generator. {result['clients']} closed-loop clients (no think "
+        f"time); {result['repeats']} runs of {result['seconds_per_run']:.0f} s per figure, "
+        "medians shown, 2 s warm-up excluded.",
+        "",
+        "| endpoint | req/s (16 clients) | of floor | p50 ms | p95 ms | p99 ms | p50 ms, 1 client "
+        "| SQL queries | run-to-run spread |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+        f"Open loop, round trip at {o['offered_rps']:.0f} req/s (half the closed-loop capacity): "
+        f"p50 {o['p50_ms']:.1f} ms, p95 {o['p95_ms']:.1f} ms, p99 {o['p99_ms']:.1f} ms.",
+        "",
+        f"Load generator CPU (closed loop, round trip): "
+        f"{result['closed_loop']['round trip']['generator_cpu']:.0%} of one core; "
+        f"seeding the bank: {result['seeding_seconds'] * 1000:.0f} ms.",
+    ])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "benchmark.json")
+    args = parser.parse_args()
+    result = run(args.clients, args.seconds, args.repeats, args.workers, args.threads)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()
