@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from .models import Card, Question, Review, StudySettings
@@ -120,8 +121,14 @@ class Today:
         return round(100 * self.done / self.total) if self.total else 100
 
 
+def _scalar(queryset: QuerySet, expression) -> Coalesce:
+    """An aggregate over `queryset` as a scalar subquery (0 when there are no rows)."""
+    one_row = queryset.order_by().annotate(_all=Value(1)).values("_all").annotate(result=expression)
+    return Coalesce(Subquery(one_row.values("result")[:1]), Value(0))
+
+
 def today(user, settings: StudySettings, now: datetime, scope: Scope | None = None) -> Today:
-    """Count today's queue in three queries, whatever the size of the learner's history.
+    """Count today's queue in one query, whatever the size of the learner's history.
 
     A scoped session (Study this) is an explicit request, so the daily new-card limit and the
     review cap do not apply to it.
@@ -129,43 +136,47 @@ def today(user, settings: StudySettings, now: datetime, scope: Scope | None = No
     day = study_day(now, settings)
     if scope is not None and scope.kind == "weakest":
         return _drill_today(user, scope)
-    # Aggregate names must not shadow the `due` column the filters refer to.
-    cards = _scoped(Card.objects.for_user(user).studying(), scope).aggregate(
-        due_now=Count("id", filter=_due_filter(now, day)),
-        learning_later=Count(
-            "id",
-            filter=Q(
-                state__in=[Card.State.LEARNING, Card.State.RELEARNING],
-                due__gt=now,
-                due__lt=day.end,
-            ),
-        ),
-        next_due=Min("due", filter=~_due_filter(now, day)),
-        due_tomorrow=Count("id", filter=Q(due__gte=day.end, due__lt=day.end + timedelta(days=1))),
-    )
+    cards = _scoped(Card.objects.for_user(user).studying(), scope)
     reviews = _scoped(
-        Review.objects.filter(user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end),
-        scope,
-    ).aggregate(
-        done=Count("id"),
-        new_seen=Count("id", filter=Q(state_before=Card.State.NEW)),
+        Review.objects.filter(user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end), scope
     )
-    due, held_back, new_left = cards["due_now"], False, None
+    learning = [Card.State.LEARNING, Card.State.RELEARNING]
+    counts = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            due_now=_scalar(cards.filter(_due_filter(now, day)), Count("id")),
+            learning_later=_scalar(
+                cards.filter(state__in=learning, due__gt=now, due__lt=day.end), Count("id")
+            ),
+            due_tomorrow=_scalar(
+                cards.filter(due__gte=day.end, due__lt=day.end + timedelta(days=1)), Count("id")
+            ),
+            done=_scalar(reviews, Count("id")),
+            new_seen=_scalar(reviews.filter(state_before=Card.State.NEW), Count("id")),
+            new_available=_scalar(new_questions(user, scope), Count("id")),
+            next_due=Subquery(
+                cards.exclude(_due_filter(now, day)).order_by("due").values("due")[:1]
+            ),
+        )
+        .get()
+    )
+    due, held_back, new_left = counts["due_now"], False, None
     if scope is None:
-        new_left = max(0, settings.new_per_day - reviews["new_seen"])
+        new_left = max(0, settings.new_per_day - counts["new_seen"])
         if settings.review_cap is not None:
-            reviews_left = max(0, settings.review_cap - (reviews["done"] - reviews["new_seen"]))
+            reviews_left = max(0, settings.review_cap - (counts["done"] - counts["new_seen"]))
             held_back = due > reviews_left
             due = min(due, reviews_left)
             new_left = 0 if held_back else new_left
-    new_available = new_questions(user, scope).count() if new_left != 0 else 0
+    new_available = counts["new_available"]
     return Today(
         due=due,
         new=new_available if new_left is None else min(new_left, new_available),
-        learning_later=cards["learning_later"],
-        done=reviews["done"],
-        next_due=cards["next_due"],
-        due_tomorrow=cards["due_tomorrow"],
+        learning_later=counts["learning_later"],
+        done=counts["done"],
+        next_due=counts["next_due"],
+        due_tomorrow=counts["due_tomorrow"],
         held_back=held_back,
     )
 

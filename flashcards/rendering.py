@@ -1,5 +1,7 @@
 """Turning editor-written Markdown into safe HTML."""
 
+from functools import lru_cache
+
 import markdown
 import nh3
 
@@ -10,8 +12,12 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
+@lru_cache(maxsize=1024)
 def markdown_to_html(text: str) -> str:
-    """Return sanitised HTML for Markdown: no scripts, styles, event handlers or unsafe links."""
+    """Return sanitised HTML for Markdown: no scripts, styles, event handlers or unsafe links.
+
+    Cached by text: a bank of a hundred answers is rendered once per process, not per request.
+    """
     html = markdown.markdown(text or "", extensions=["fenced_code", "sane_lists"])
     return nh3.clean(
         html,

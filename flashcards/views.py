@@ -196,40 +196,46 @@ def study(request: HtmxHttpRequest) -> HttpResponse:
 def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     now = timezone.now()
     question = get_object_or_404(
-        Question.objects.active().select_related("subsection__section"), pk=question_id
+        Question.objects.active().select_related("subsection__section").with_my_card(request.user),
+        pk=question_id,
     )
-    card = Card.objects.filter(user=request.user, question=question).first()
-    if card is not None and card.suspended:
+    if question.my_suspended:
         return _bad_request(request, "This card is suspended.", status=404)
     settings = reviews.study_settings_for(request.user)
     scope = _scope_from(request)
-    reps = card.reps if card else 0
+    memory = scheduling.Memory(
+        state=question.my_state or Card.State.NEW, step=question.my_step,
+        stability=question.my_stability, difficulty=question.my_difficulty, due=question.my_due,
+        last_review=question.my_last_review,
+    )  # fmt: skip
+    reps = question.my_reps or 0
     intervals = scheduling.preview(
-        reviews.memory_of(card),
+        memory,
         now,
         seed=reviews.fuzz_seed(request.user.pk, question.pk, reps),
         policy=reviews.policy_for(settings, now),
     )
     context = {
-        "today": queue.today(request.user, settings, now, scope),
-        "item": queue.StudyItem(
-            question, reps, card.state if card else Card.State.NEW, card.seen_version if card else 0
-        ),  # fmt: skip
-        "changes": _changes_since_seen(question, card),
+        "item": queue.StudyItem(question, reps, memory.state, question.my_seen_version or 0),
+        "changes": _changes_since_seen(question, question.my_seen_version or 0, memory.state),
         "report_form": ReportForm(),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
         "shown_at": request.GET.get("shown_at", ""),
         "scope": scope,
     }
-    return render(request, _study_template(request), context)
+    if request.htmx:
+        # Only the card changes when the answer is revealed; the progress bar stays as it is.
+        return render(request, "flashcards/study.html#study-card", context)
+    context["today"] = queue.today(request.user, settings, now, scope)
+    return render(request, "flashcards/study.html", context)
 
 
-def _changes_since_seen(question: Question, card: Card | None) -> list | None:
+def _changes_since_seen(question: Question, seen_version: int, state: int) -> list | None:
     """What changed in the answer since the learner last answered this card, if anything."""
-    if card is None or not 0 < card.seen_version < question.version:
+    if state == Card.State.NEW or not 0 < seen_version < question.version:
         return None
-    seen = QuestionRevision.objects.filter(question=question, version=card.seen_version).first()
+    seen = QuestionRevision.objects.filter(question=question, version=seen_version).first()
     return editing.answer_diff(seen.answer, question.answer) if seen else []
 
 
@@ -608,7 +614,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         StudySettings.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="flashcards.backends.LearnerBackend")
         return redirect("dashboard")
     return render(request, "registration/signup.html", {"form": form})
 

@@ -151,7 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "flashcards.backends.LearnerBackend",
 ]
 # Guessing passwords: after 5 failures for one username from one address, a 15-minute lock-out
 # (staff included); a success resets the count.

@@ -76,7 +76,7 @@ def _session_cookies(username: str) -> dict[str, str]:
     user = User.objects.get(username=username)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "flashcards.backends.LearnerBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return {"sessionid": session.session_key, "csrftoken": secrets.token_hex(16)}
