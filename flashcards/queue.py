@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from .models import Card, Question, Review, StudySettings
+from .models import Card, Question, StudySettings
 
 # Like Anki's "learn ahead limit": when nothing else is left, a learning card due within this
 # window is shown now rather than making the learner wait for it.
@@ -121,10 +123,46 @@ class Today:
         return round(100 * self.done / self.total) if self.total else 100
 
 
-def _scalar(queryset: QuerySet, expression) -> Coalesce:
-    """An aggregate over `queryset` as a scalar subquery (0 when there are no rows)."""
-    one_row = queryset.order_by().annotate(_all=Value(1)).values("_all").annotate(result=expression)
-    return Coalesce(Subquery(one_row.values("result")[:1]), Value(0))
+# Today's counts are read on every study request. Written once as SQL with parameters, they cost
+# one round trip and no query building (the ORM spent ~7 ms composing the same statement).
+_STUDYING = "q.is_active AND NOT c.suspended AND c.state <> 0"
+_DUE = "((c.state = 2 AND c.due < %(day_end)s) OR (c.state IN (1, 3) AND c.due <= %(now)s))"
+_SCOPES = {
+    None: ("", ""),
+    "section": (
+        " JOIN flashcards_subsection ss ON ss.id = q.subsection_id"
+        " JOIN flashcards_section s ON s.id = ss.section_id",
+        " AND s.key = %(key)s",
+    ),
+    "subsection": (
+        " JOIN flashcards_subsection ss ON ss.id = q.subsection_id",
+        " AND ss.key = %(key)s",
+    ),
+}
+
+
+def _counts_sql(kind: str | None) -> str:
+    join, where = _SCOPES[kind]
+    cards = (
+        f"FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id{join} "
+        f"WHERE c.user_id = %(user)s AND {_STUDYING}{where}"
+    )
+    reviews = (
+        f"FROM flashcards_review r JOIN flashcards_question q ON q.id = r.question_id{join} "
+        f"WHERE r.user_id = %(user)s AND r.reviewed_at >= %(day_start)s "
+        f"AND r.reviewed_at < %(day_end)s{where}"
+    )
+    return f"""SELECT
+      (SELECT COUNT(*) {cards} AND {_DUE}),
+      (SELECT COUNT(*) {cards} AND c.state IN (1, 3) AND c.due > %(now)s AND c.due < %(day_end)s),
+      (SELECT COUNT(*) {cards} AND c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
+      (SELECT MIN(c.due) {cards} AND NOT {_DUE}),
+      (SELECT COUNT(*) {reviews}),
+      (SELECT COUNT(*) {reviews} AND r.state_before = 0),
+      (SELECT COUNT(*) FROM flashcards_question q{join}
+        WHERE q.is_active AND q.subsection_id IS NOT NULL{where}
+        AND NOT EXISTS (SELECT 1 FROM flashcards_card c WHERE c.question_id = q.id
+                        AND c.user_id = %(user)s AND (c.state <> 0 OR c.suspended)))"""
 
 
 def today(user, settings: StudySettings, now: datetime, scope: Scope | None = None) -> Today:
@@ -136,47 +174,37 @@ def today(user, settings: StudySettings, now: datetime, scope: Scope | None = No
     day = study_day(now, settings)
     if scope is not None and scope.kind == "weakest":
         return _drill_today(user, scope)
-    cards = _scoped(Card.objects.for_user(user).studying(), scope)
-    reviews = _scoped(
-        Review.objects.filter(user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end), scope
-    )
-    learning = [Card.State.LEARNING, Card.State.RELEARNING]
-    counts = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .values(
-            due_now=_scalar(cards.filter(_due_filter(now, day)), Count("id")),
-            learning_later=_scalar(
-                cards.filter(state__in=learning, due__gt=now, due__lt=day.end), Count("id")
-            ),
-            due_tomorrow=_scalar(
-                cards.filter(due__gte=day.end, due__lt=day.end + timedelta(days=1)), Count("id")
-            ),
-            done=_scalar(reviews, Count("id")),
-            new_seen=_scalar(reviews.filter(state_before=Card.State.NEW), Count("id")),
-            new_available=_scalar(new_questions(user, scope), Count("id")),
-            next_due=Subquery(
-                cards.exclude(_due_filter(now, day)).order_by("due").values("due")[:1]
-            ),
-        )
-        .get()
-    )
-    due, held_back, new_left = counts["due_now"], False, None
+    moment = connection.ops.adapt_datetimefield_value
+    params = {
+        "user": user.pk,
+        "now": moment(now),
+        "day_start": moment(day.start),
+        "day_end": moment(day.end),
+        "tomorrow_end": moment(day.end + timedelta(days=1)),
+        "key": scope.key if scope else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(scope.kind if scope else None), params)
+        due, later, tomorrow, next_due, done, new_seen, new_available = cursor.fetchone()
+    held_back, new_left = False, None
     if scope is None:
-        new_left = max(0, settings.new_per_day - counts["new_seen"])
+        new_left = max(0, settings.new_per_day - new_seen)
         if settings.review_cap is not None:
-            reviews_left = max(0, settings.review_cap - (counts["done"] - counts["new_seen"]))
+            reviews_left = max(0, settings.review_cap - (done - new_seen))
             held_back = due > reviews_left
             due = min(due, reviews_left)
             new_left = 0 if held_back else new_left
-    new_available = counts["new_available"]
+    if next_due is not None and not isinstance(next_due, datetime):  # SQLite returns text
+        next_due = parse_datetime(next_due)
+    if next_due is not None and timezone.is_naive(next_due):
+        next_due = timezone.make_aware(next_due, UTC)
     return Today(
         due=due,
         new=new_available if new_left is None else min(new_left, new_available),
-        learning_later=counts["learning_later"],
-        done=counts["done"],
-        next_due=counts["next_due"],
-        due_tomorrow=counts["due_tomorrow"],
+        learning_later=later,
+        done=done,
+        next_due=next_due,
+        due_tomorrow=tomorrow,
         held_back=held_back,
     )
 
