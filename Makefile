@@ -1,4 +1,4 @@
-.PHONY: run test serve reliability screenshots
+.PHONY: run test serve reliability screenshots benchmark scale
 
 # Set up and run the app at http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
 run:
@@ -19,3 +19,10 @@ reliability:
 # Regenerate the README screenshots (docs/screenshots/) and the full set in test-artifacts/.
 screenshots:
 	README_SCREENSHOTS=1 bash scripts/test.sh tests/browser/test_accessibility.py -k screenshots
+
+# The performance figures behind docs/PERFORMANCE.md (needs the local PostgreSQL).
+benchmark:
+	bash scripts/bootstrap.sh && .venv/bin/python -m loadtest.benchmark
+
+scale:
+	bash scripts/bootstrap.sh && .venv/bin/python -m loadtest.scale
