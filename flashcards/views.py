@@ -422,24 +422,28 @@ def your_data(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+def _download(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_GET
 @login_required
 def export_csv(request: HtmxHttpRequest) -> HttpResponse:
-    response = StreamingHttpResponse(
-        exports.progress_zip(request.user), content_type="application/zip"
+    stream = exports.progress_zip(request.user)
+    return _download(
+        StreamingHttpResponse(stream, content_type="application/zip"), "genai-prep-progress.zip"
     )
-    response["Content-Disposition"] = 'attachment; filename="genai-prep-progress.zip"'
-    return response
 
 
 @require_GET
 @login_required
 def export_json(request: HtmxHttpRequest) -> HttpResponse:
-    response = StreamingHttpResponse(
-        exports.progress_json(request.user), content_type="application/json; charset=utf-8"
+    stream = exports.progress_json(request.user)
+    return _download(
+        StreamingHttpResponse(stream, content_type="application/json; charset=utf-8"),
+        "genai-prep-progress.json",
     )
-    response["Content-Disposition"] = 'attachment; filename="genai-prep-progress.json"'
-    return response
 
 
 @require_GET
@@ -449,9 +453,9 @@ def export_anki(request: HtmxHttpRequest) -> HttpResponse:
         path = Path(folder) / "deck.apkg"
         exports.anki_package(path)
         data = path.read_bytes()
-    response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = 'attachment; filename="genai-interview-prep.apkg"'
-    return response
+    return _download(
+        HttpResponse(data, content_type="application/octet-stream"), "genai-interview-prep.apkg"
+    )
 
 
 @require_POST

@@ -49,3 +49,16 @@ def page(browser, live_server, settings):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def log_in(page, username: str) -> None:
+    """Sign in through the real login form and wait for the dashboard."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()

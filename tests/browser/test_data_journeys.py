@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from flashcards.models import Report
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
-from tests.conftest import PASSWORD, make_user
+from tests.browser.conftest import log_in
+from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,11 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def learner_page(page):
     seed_questions(text=DEFAULT_FIXTURE.read_text(encoding="utf-8"))
     make_user("learner")
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "learner")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    log_in(page, "learner")
     return page
 
 

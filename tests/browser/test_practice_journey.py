@@ -5,7 +5,8 @@ from playwright.sync_api import expect
 
 from flashcards.models import Review
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
-from tests.conftest import PASSWORD, make_user
+from tests.browser.conftest import log_in
+from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,10 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_five_question_interview(page):
     seed_questions(text=DEFAULT_FIXTURE.read_text(encoding="utf-8"))
     make_user("candidate")
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "candidate")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    log_in(page, "candidate")
     page.get_by_role("link", name="Practice").click()
     page.select_option("#id_length", "5")
     page.get_by_role("button", name="Start the interview").click()

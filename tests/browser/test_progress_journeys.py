@@ -9,17 +9,10 @@ from playwright.sync_api import expect
 
 from flashcards.models import Question, Review
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
-from tests.conftest import PASSWORD, make_history, make_user
+from tests.browser.conftest import log_in
+from tests.conftest import make_history, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
 
 
 def _learner(username: str = "learner", **settings) -> User:
@@ -29,7 +22,7 @@ def _learner(username: str = "learner", **settings) -> User:
 
 def test_undo_restores_the_previous_card_and_the_counts(page):
     _learner()
-    _log_in(page, "learner")
+    log_in(page, "learner")
     page.goto("/study/")
     page.wait_for_load_state("load")
     first = page.locator("#card-question").inner_text()
@@ -62,7 +55,7 @@ def test_undo_restores_the_previous_card_and_the_counts(page):
 
 def test_setting_an_interview_date_changes_the_plan(page):
     _learner()
-    _log_in(page, "learner")
+    log_in(page, "learner")
     expect(page.get_by_test_id("plan")).to_have_count(0)
     page.get_by_role("link", name="Settings").click()
     interview = (timezone.now() + timedelta(days=22)).date()
@@ -80,7 +73,7 @@ def test_setting_an_interview_date_changes_the_plan(page):
 
 def test_a_past_interview_date_is_refused_in_the_form(page):
     _learner()
-    _log_in(page, "learner")
+    log_in(page, "learner")
     page.goto("/settings/")
     page.fill("#id_interview_date", "2020-01-01")
     page.get_by_role("button", name="Save settings").click()
@@ -92,7 +85,7 @@ def test_the_statistics_page_renders_labelled_charts(page):
     make_history(
         user, list(Question.objects.order_by("rank")[:15]), 4, timezone.now() - timedelta(days=40)
     )
-    _log_in(page, "learner")
+    log_in(page, "learner")
     page.get_by_role("link", name="Statistics").click()
     charts = page.locator("svg.chart")
     expect(charts).to_have_count(6)

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from flashcards.models import Review, StudySettings
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
+from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,10 +54,7 @@ def test_a_new_card_is_announced_and_focused(page):
     from tests.conftest import make_user
 
     make_user("listener")
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "listener")
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    log_in(page, "listener")
     page.goto("/study/")
     page.wait_for_load_state("load")
     page.keyboard.press("Space")
