@@ -96,3 +96,10 @@ document.addEventListener("DOMContentLoaded", function () {
   tick();
   window.setInterval(tick, 1000);
 });
+
+// A year of activity is wider than a phone: start the heatmap scrolled to the most recent weeks.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".chart-scroll").forEach(function (box) {
+    box.scrollLeft = box.scrollWidth;
+  });
+});
