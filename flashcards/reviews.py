@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from . import queue, scheduling
 from .models import Card, Question, Review, StudySettings
@@ -73,9 +74,21 @@ def fuzz_seed(user_id: int, question_id: int, reps: int) -> str:
     return f"{user_id}:{question_id}:{reps}"
 
 
+# Creates the learner's card if it is missing and locks it, in one statement: PostgreSQL's
+# ON CONFLICT … DO UPDATE takes the row lock (and waits for a concurrent insert to commit);
+# SQLite locks the whole database for a write. The no-op update makes RETURNING see the row.
+_LOCK_CARD = (
+    "INSERT INTO flashcards_card (user_id, question_id, state, reps, lapses, suspended,"
+    " seen_version, created_at) VALUES (%s, %s, 0, 0, 0, %s, 0, %s)"
+    " ON CONFLICT (user_id, question_id) DO UPDATE SET user_id = EXCLUDED.user_id"
+    " RETURNING *"
+)
+
+
 def _locked_card(user, question: Question) -> Card:
-    Card.objects.bulk_create([Card(user=user, question=question)], ignore_conflicts=True)
-    return Card.objects.select_for_update().get(user=user, question=question)
+    """Return the learner's card for a question, created if needed, locked until commit."""
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    return Card.objects.raw(_LOCK_CARD, [user.pk, question.pk, False, created_at])[0]
 
 
 @transaction.atomic
