@@ -13,6 +13,8 @@ from . import queue, scheduling
 from .models import Card, Question, Review, StudySettings
 
 LEECH_LAPSES = 8
+# The card state a review keeps from before the answer (columns `<name>_before`), for undo.
+BEFORE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
 
 class AnswerRejected(Exception):
@@ -131,12 +133,7 @@ def card_answer(
         source=source,
         reviewed_at=now,
         duration_ms=duration_ms,
-        state_before=before.state,
-        step_before=before.step,
-        stability_before=before.stability,
-        difficulty_before=before.difficulty,
-        due_before=before.due,
-        last_review_before=before.last_review,
+        **{f"{name}_before": getattr(before, name) for name in BEFORE_FIELDS},
         state_after=after.state,
         stability_after=after.stability,
         difficulty_after=after.difficulty,
@@ -178,14 +175,7 @@ def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
         )
     _set_memory(
         card,
-        scheduling.Memory(
-            state=review.state_before,
-            step=review.step_before,
-            stability=review.stability_before,
-            difficulty=review.difficulty_before,
-            due=review.due_before,
-            last_review=review.last_review_before,
-        ),
+        scheduling.Memory(**{name: getattr(review, f"{name}_before") for name in BEFORE_FIELDS}),
     )
     if review.state_before == Card.State.REVIEW and not review.known:
         card.lapses -= 1
