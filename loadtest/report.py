@@ -30,8 +30,10 @@ def main(folder: str) -> None:
         *[f"| {name} | {count} | 0 |" for name, count in fuzz["requests"].items()],
         f"| **all** | **{total}** | **0** |",
         "",
-        "One real fault was found this way and fixed: a login with a 5,000-character username "
-        "overflowed the lock-out log's column (500); the login form now refuses it first.",
+        "Two real faults were found this way and fixed: a login with a 5,000-character username "
+        "overflowed the lock-out log's column (500; the login form now refuses it first), and "
+        "NUL bytes reached PostgreSQL from a practice answer read outside a form and from study "
+        "scope keys (500; both now validated).",
         "",
         "## Concurrency and faults (50 learners, 20 answers each, real processes)",
         "",
