@@ -13,8 +13,6 @@ from . import queue, scheduling
 from .models import Card, Question, Review, StudySettings
 
 LEECH_LAPSES = 8
-# The card state a review keeps from before the answer (columns `<name>_before`), for undo.
-BEFORE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
 
 class AnswerRejected(Exception):
@@ -59,16 +57,7 @@ def policy_for(settings: StudySettings, now: datetime) -> scheduling.Policy:
 
 def memory_of(card: Card | None) -> scheduling.Memory:
     """Return a card row's scheduling state (a new card if there is no row)."""
-    if card is None:
-        return scheduling.Memory()
-    return scheduling.Memory(
-        state=card.state,
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
-    )
+    return scheduling.memory_from(card) if card is not None else scheduling.Memory()
 
 
 def fuzz_seed(user_id: int, question_id: int, reps: int) -> str:
@@ -133,7 +122,8 @@ def card_answer(
         source=source,
         reviewed_at=now,
         duration_ms=duration_ms,
-        **{f"{name}_before": getattr(before, name) for name in BEFORE_FIELDS},
+        # The state before the answer, kept so the answer can be undone exactly.
+        **{f"{name}_before": getattr(before, name) for name in scheduling.MEMORY_FIELDS},
         state_after=after.state,
         stability_after=after.stability,
         difficulty_after=after.difficulty,
@@ -149,9 +139,8 @@ def card_answer(
 
 
 def _set_memory(card: Card, memory: scheduling.Memory) -> None:
-    card.state, card.step = memory.state, memory.step
-    card.stability, card.difficulty = memory.stability, memory.difficulty
-    card.due, card.last_review = memory.due, memory.last_review
+    for name in scheduling.MEMORY_FIELDS:
+        setattr(card, name, getattr(memory, name))
 
 
 @transaction.atomic
@@ -173,10 +162,7 @@ def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
         raise NothingToUndo(
             "That card has changed since (reset or practised); it cannot be undone."
         )
-    _set_memory(
-        card,
-        scheduling.Memory(**{name: getattr(review, f"{name}_before") for name in BEFORE_FIELDS}),
-    )
+    _set_memory(card, scheduling.memory_from(review, "{}_before"))
     if review.state_before == Card.State.REVIEW and not review.known:
         card.lapses -= 1
     card.reps -= 1

@@ -69,6 +69,14 @@ class Memory:
     last_review: datetime | None = None
 
 
+MEMORY_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def memory_from(row, attribute: str = "{}") -> Memory:
+    """Read a Memory from an object holding its fields, named by `attribute` ("{}_before")."""
+    return Memory(**{name: getattr(row, attribute.format(name)) for name in MEMORY_FIELDS})
+
+
 @dataclass(frozen=True)
 class Policy:
     """How one learner's cards are scheduled."""

@@ -11,15 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import fixture
-from .editing import content_of, material_change, record_revision
+from .editing import CONTENT_FIELDS, content_of, material_change, record_revision
 from .models import Question, Section, Subsection
 
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "genai_questions.yaml"
 QUESTION_FIELDS = (
-    "prompt",
-    "answer",
-    "key_points",
-    "follow_up",
+    *CONTENT_FIELDS,
     "rank",
     "origin",
     "position",

@@ -203,11 +203,8 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         return _bad_request(request, "This card is suspended.", status=404)
     settings = reviews.study_settings_for(request.user)
     scope = _scope_from(request)
-    memory = scheduling.Memory(
-        state=question.my_state or Card.State.NEW, step=question.my_step,
-        stability=question.my_stability, difficulty=question.my_difficulty, due=question.my_due,
-        last_review=question.my_last_review,
-    )  # fmt: skip
+    has_card = question.my_card_id is not None
+    memory = scheduling.memory_from(question, "my_{}") if has_card else scheduling.Memory()
     reps = question.my_reps or 0
     intervals = scheduling.preview(
         memory,

@@ -43,27 +43,12 @@ def _heavy_learner() -> None:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from flashcards.models import Card, Question, Review
+    from flashcards.models import Question
+    from tests.conftest import make_bulk_history
 
-    user = User.objects.get(username="learner0")
     start = timezone.now() - timedelta(days=HEAVY_REVIEWS_PER_CARD + 40)
-    questions = list(Question.objects.active())
-    cards = Card.objects.bulk_create(
-        Card(user=user, question=q, state=2, stability=20.0, difficulty=5.0,
-             due=start + timedelta(days=HEAVY_REVIEWS_PER_CARD + 30 + q.pk % 20),
-             last_review=start + timedelta(days=HEAVY_REVIEWS_PER_CARD - 1),
-             reps=HEAVY_REVIEWS_PER_CARD, lapses=1)
-        for q in questions
-    )  # fmt: skip
-    Review.objects.bulk_create(
-        (Review(user=user, card=c, question_id=c.question_id, known=i % 5 != 4,
-                confidence=None if i % 5 == 4 else 1 + i % 3, rating=1 if i % 5 == 4 else 3,
-                reviewed_at=start + timedelta(days=i, minutes=c.question_id), duration_ms=9000,
-                state_before=0 if i == 0 else 2, state_after=2, stability_after=5.0 + i,
-                difficulty_after=5.0, due_after=start + timedelta(days=i + 3))
-         for c in cards for i in range(HEAVY_REVIEWS_PER_CARD)),
-        batch_size=5000,
-    )  # fmt: skip
+    make_bulk_history(User.objects.get(username="learner0"), list(Question.objects.active()),
+                      HEAVY_REVIEWS_PER_CARD, start)  # fmt: skip
 
 
 def _session_cookies(username: str) -> dict[str, str]:
@@ -203,7 +188,6 @@ def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int
         learners = [fresh() for _ in range(clients_n)]
 
         def study(client):
-            nonlocal learners
             if client.card is None and client.reps:  # this learner is done for today
                 replacement = fresh()
                 client.__dict__.update(replacement.__dict__)

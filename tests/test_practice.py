@@ -104,7 +104,6 @@ def test_a_whole_interview_records_real_reviews_and_a_report(client_for, user, b
 
 def test_practice_reviews_are_study_reviews_but_for_their_source(client_for, bank, now):
     studier, practiser = make_user("studier"), make_user("practiser")
-    question_id = None
     client = client_for(practiser)
     interview = _start(client)
     question_id = interview.question_ids[0]
