@@ -31,7 +31,7 @@ def test_sign_up_study_three_cards_by_keyboard_and_keep_the_counts(page):
     url_before = page.url
 
     for done in range(1, 4):
-        page.keyboard.press("Space")
+        page.keyboard.press("Enter" if done == 2 else "Space")  # both reveal
         expect(page.locator(".card-back")).to_be_visible()
         expect(page.get_by_test_id("interval-4")).to_be_visible()
         page.keyboard.press("4")  # knew it, high confidence
