@@ -54,16 +54,6 @@ class QuestionQuerySet(models.QuerySet):
             last_reviewed_at=Subquery(last.values("reviewed_at")[:1]),
         )
 
-    def with_my_card(self, user) -> QuestionQuerySet:
-        """Annotate each question with the learner's card fields (my_state, my_reps, …)."""
-        fields = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
-                  "suspended", "seen_version")  # fmt: skip
-        return self.annotate(
-            mycard=FilteredRelation("cards", condition=Q(cards__user=user)),
-            my_card_id=F("mycard__id"),
-            **{f"my_{name}": F(f"mycard__{name}") for name in fields},
-        )
-
     def in_state(self, state: str) -> QuestionQuerySet:
         """Filter questions annotated by with_card_for() by the learner's card state."""
         if state == "suspended":

@@ -170,7 +170,7 @@ def answer_grade(*, answer: InterviewAnswer, covered: list[int], would_pass: boo
     card = answer.question.cards.filter(user=answer.interview.user).first()
     try:
         review = reviews.card_answer(
-            user=answer.interview.user, question=answer.question, rating=rating,
+            user=answer.interview.user, question_id=answer.question_id, rating=rating,
             expected_reps=card.reps if card else 0, now=now,
             duration_ms=int((answer.revealed_at - answer.shown_at).total_seconds() * 1000),
             source=Review.Source.PRACTICE,

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Card, Question, StudySettings
+from .models import Card, Question, Section, StudySettings, Subsection
+from .scheduling import MEMORY_FIELDS
 
 # Like Anki's "learn ahead limit": when nothing else is left, a learning card due within this
 # window is shown now rather than making the learner wait for it.
@@ -54,48 +54,6 @@ class Scope:
     @property
     def param(self) -> str:
         return f"{self.kind}:{self.key}"
-
-    def questions(self, prefix: str = "question__") -> Q:
-        """Return the condition for this scope, on a Question (prefix "") or a related row."""
-        if self.kind == "section":
-            return Q(**{f"{prefix}subsection__section__key": self.key})
-        if self.kind == "subsection":
-            return Q(**{f"{prefix}subsection__key": self.key})
-        return Q(**{f"{prefix}id__in": self.question_ids})
-
-
-def _due_filter(now: datetime, day: StudyDay) -> Q:
-    # A review card is due for the whole day it falls on; a learning card at its minute.
-    return Q(state=Card.State.REVIEW, due__lt=day.end) | Q(
-        state__in=[Card.State.LEARNING, Card.State.RELEARNING], due__lte=now
-    )
-
-
-def _scoped(queryset: QuerySet, scope: Scope | None, prefix: str = "question__") -> QuerySet:
-    return queryset if scope is None else queryset.filter(scope.questions(prefix))
-
-
-def due_cards(user, now: datetime, day: StudyDay, scope: Scope | None = None) -> QuerySet[Card]:
-    """Cards to review now, most overdue first."""
-    cards = Card.objects.for_user(user).studying().filter(_due_filter(now, day))
-    return (
-        _scoped(cards, scope)
-        .select_related("question__subsection__section")
-        .order_by("due", "question__rank")
-    )
-
-
-def new_questions(user, scope: Scope | None = None) -> QuerySet[Question]:
-    """Questions the learner has not started, most likely first, with the card's answer count."""
-    reps = Card.objects.filter(user=user, question=OuterRef("pk")).values("reps")[:1]
-    questions = _scoped(Question.objects.unstudied_by(user), scope, prefix="")
-    if scope is not None and scope.kind == "weakest":
-        return questions.none()
-    return (
-        questions.select_related("subsection__section")
-        .annotate(reps=Coalesce(Subquery(reps), 0))
-        .order_by("rank", "id")
-    )
 
 
 @dataclass(frozen=True)
@@ -194,16 +152,12 @@ def today(user, settings: StudySettings, now: datetime, scope: Scope | None = No
             held_back = due > reviews_left
             due = min(due, reviews_left)
             new_left = 0 if held_back else new_left
-    if next_due is not None and not isinstance(next_due, datetime):  # SQLite returns text
-        next_due = parse_datetime(next_due)
-    if next_due is not None and timezone.is_naive(next_due):
-        next_due = timezone.make_aware(next_due, UTC)
     return Today(
         due=due,
         new=new_available if new_left is None else min(new_left, new_available),
         learning_later=later,
         done=done,
-        next_due=next_due,
+        next_due=_moment(next_due),
         due_tomorrow=tomorrow,
         held_back=held_back,
     )
@@ -224,6 +178,101 @@ class StudyItem:
         return 0 < self.seen_version < self.question.version
 
 
+# The study screen's questions are read with hand-written SQL as well: one of these runs on every
+# answer, and the ORM spent longer composing them (select_related over three tables, a filtered
+# join to the learner's card) than PostgreSQL spent running them. Each picks one question id
+# (narrow rows, the same conditions as the counts above), then reads that question with its
+# subsection and section and the learner's card fields, named my_*.
+_MY_CARD = "c.id AS my_card_id, " + ", ".join(
+    f"c.{name} AS my_{name}" for name in (*MEMORY_FIELDS, "reps", "suspended", "seen_version")
+)
+
+
+def _study_sql(pick: str) -> str:
+    return (
+        "SELECT q.id, q.subsection_id, q.key, q.prompt, q.answer, q.key_points, q.follow_up,"
+        " q.rank, q.origin, q.is_active, q.position, q.version, q.updated_at,"
+        " ss.key AS subsection_key, ss.title AS subsection_title,"
+        " ss.position AS subsection_position, s.id AS section_id, s.key AS section_key,"
+        f" s.title AS section_title, s.position AS section_position, {_MY_CARD}"
+        f" FROM ({pick}) pick"
+        " JOIN flashcards_question q ON q.id = pick.id"
+        " JOIN flashcards_subsection ss ON ss.id = q.subsection_id"
+        " JOIN flashcards_section s ON s.id = ss.section_id"
+        " LEFT JOIN flashcards_card c ON c.question_id = q.id AND c.user_id = %(user)s"
+    )
+
+
+def _next_due_sql(kind: str | None) -> str:
+    """The most overdue card due by the given moments (today's due, or learning cards ahead)."""
+    join, where = _SCOPES[kind]
+    return _study_sql(
+        f"SELECT q.id FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id"
+        f"{join} WHERE c.user_id = %(user)s AND {_STUDYING} AND {_DUE}{where}"
+        " ORDER BY c.due, q.rank LIMIT 1"
+    )
+
+
+def _next_new_sql(kind: str | None) -> str:
+    """The most likely question the learner has not started (no card, or a new one)."""
+    join, where = _SCOPES[kind]
+    return _study_sql(
+        f"SELECT q.id FROM flashcards_question q{join} WHERE q.is_active{where}"
+        " AND NOT EXISTS (SELECT 1 FROM flashcards_card c WHERE c.question_id = q.id"
+        " AND c.user_id = %(user)s AND (c.state <> 0 OR c.suspended))"
+        " ORDER BY q.rank, q.id LIMIT 1"
+    )
+
+
+_ONE_QUESTION = _study_sql(
+    "SELECT id FROM flashcards_question WHERE id = %(question)s AND is_active"
+)
+
+
+def _moment(value) -> datetime | None:
+    """A timestamp read outside the ORM: SQLite returns text, naive in UTC."""
+    if value is not None and not isinstance(value, datetime):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _questions(sql: str, params: dict) -> list[Question]:
+    """Run a study statement; return questions with their section, subsection and my_* card."""
+    found = []
+    for question in Question.objects.raw(sql, params):
+        question.subsection = Subsection(
+            id=question.subsection_id,
+            key=question.subsection_key,
+            title=question.subsection_title,
+            position=question.subsection_position,
+            section=Section(
+                id=question.section_id,
+                key=question.section_key,
+                title=question.section_title,
+                position=question.section_position,
+            ),
+        )
+        question.my_due = _moment(question.my_due)
+        question.my_last_review = _moment(question.my_last_review)
+        found.append(question)
+    return found
+
+
+def _item(question: Question) -> StudyItem:
+    return StudyItem(
+        question, question.my_reps or 0, question.my_state or 0, question.my_seen_version or 0
+    )
+
+
+def question_with_card(user, question_id: int) -> Question | None:
+    """An active question with the learner's card fields as my_* (None where there is no card),
+    with its subsection and section; None if there is no such active question."""
+    found = _questions(_ONE_QUESTION, {"user": user.pk, "question": question_id})
+    return found[0] if found else None
+
+
 def next_card(
     user, settings: StudySettings, now: datetime, counts: Today, scope: Scope | None = None
 ) -> StudyItem | None:
@@ -231,22 +280,22 @@ def next_card(
     day = study_day(now, settings)
     if scope is not None and scope.kind == "weakest":
         return _next_drill_card(user, scope)
+    kind = scope.kind if scope else None
+    moment = connection.ops.adapt_datetimefield_value
+    params = {"user": user.pk, "key": scope.key if scope else None}
     if counts.due:
-        card = due_cards(user, now, day, scope).first()
-        if card is not None:
-            return StudyItem(card.question, card.reps, card.state, card.seen_version)
+        due = {"now": moment(now), "day_end": moment(day.end)}
+        found = _questions(_next_due_sql(kind), {**params, **due})
+        if found:
+            return _item(found[0])
     if counts.new:
-        question = new_questions(user, scope).first()
-        if question is not None:
-            return StudyItem(question, question.reps)
+        found = _questions(_next_new_sql(kind), params)
+        if found:
+            return StudyItem(found[0], found[0].my_reps or 0)
     # No review card is "due ahead": an empty day leaves only learning cards in the window.
-    ahead = StudyDay(start=day.start, end=day.start, date=day.date)
-    card = due_cards(user, now + LEARN_AHEAD, ahead, scope).first()
-    return (
-        StudyItem(card.question, card.reps, card.state, card.seen_version)
-        if card is not None
-        else None
-    )
+    ahead = {"now": moment(now + LEARN_AHEAD), "day_end": moment(day.start)}
+    found = _questions(_next_due_sql(kind), {**params, **ahead})
+    return _item(found[0]) if found else None
 
 
 def _drill_cards(user, scope: Scope) -> QuerySet[Card]:

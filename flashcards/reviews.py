@@ -19,6 +19,10 @@ class AnswerRejected(Exception):
     """The answer cannot be applied; the message says why."""
 
 
+class QuestionNotFound(AnswerRejected):
+    """The question does not exist or is no longer in the bank."""
+
+
 class DuplicateAnswer(AnswerRejected):
     """The card has moved on since the learner saw it: this answer was already applied."""
 
@@ -65,28 +69,70 @@ def fuzz_seed(user_id: int, question_id: int, reps: int) -> str:
     return f"{user_id}:{question_id}:{reps}"
 
 
-# Creates the learner's card if it is missing and locks it, in one statement: PostgreSQL's
-# ON CONFLICT … DO UPDATE takes the row lock (and waits for a concurrent insert to commit);
-# SQLite locks the whole database for a write. The no-op update makes RETURNING see the row.
+# Creates the learner's card if it is missing and locks it, in one statement that also checks
+# the question is in the bank and reads its version: PostgreSQL's ON CONFLICT … DO UPDATE takes
+# the row lock (and waits for a concurrent insert to commit); SQLite locks the whole database for
+# a write. The no-op update makes RETURNING see an existing row. No row: no such active question.
 _LOCK_CARD = (
     "INSERT INTO flashcards_card (user_id, question_id, state, reps, lapses, suspended,"
-    " seen_version, created_at) VALUES (%s, %s, 0, 0, 0, %s, 0, %s)"
+    " seen_version, created_at)"
+    " SELECT %s, q.id, 0, 0, 0, %s, 0, %s FROM flashcards_question q"
+    " WHERE q.id = %s AND q.is_active"
     " ON CONFLICT (user_id, question_id) DO UPDATE SET user_id = EXCLUDED.user_id"
-    " RETURNING *"
+    " RETURNING *, (SELECT version FROM flashcards_question"
+    " WHERE flashcards_question.id = flashcards_card.question_id) AS question_version"
 )
 
 
-def _locked_card(user, question: Question) -> Card:
-    """Return the learner's card for a question, created if needed, locked until commit."""
+def _locked_card(user, question_id: int) -> Card:
+    """Return the learner's card for an active question, created if needed, locked until commit.
+
+    The card carries the question's current version as `question_version`.
+    """
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    return Card.objects.raw(_LOCK_CARD, [user.pk, question.pk, False, created_at])[0]
+    found = list(Card.objects.raw(_LOCK_CARD, [user.pk, False, created_at, question_id]))
+    if not found:
+        raise QuestionNotFound("There is no such question in the bank.")
+    return found[0]
+
+
+# What an answer writes: a review row, and the card's new state.
+_REVIEW_FIELDS = [f for f in Review._meta.concrete_fields if not f.primary_key]
+_CARD_FIELDS = [Card._meta.get_field(n) for n in (*scheduling.MEMORY_FIELDS, "reps", "lapses",
+                                                   "seen_version")]  # fmt: skip
+# On PostgreSQL both writes are one statement (a data-modifying WITH), so an answer costs two
+# round trips to the database: lock the card, record the answer.
+_RECORD_ANSWER = (
+    f"WITH review AS (INSERT INTO flashcards_review"
+    f" ({', '.join(f.column for f in _REVIEW_FIELDS)})"
+    f" VALUES ({', '.join(['%s'] * len(_REVIEW_FIELDS))}) RETURNING id)"
+    f" UPDATE flashcards_card SET {', '.join(f'{f.column} = %s' for f in _CARD_FIELDS)}"
+    " WHERE id = %s RETURNING (SELECT id FROM review)"
+)
+
+
+def _record_answer(review: Review, card: Card) -> None:
+    """Insert the review and save the card's new state."""
+    if connection.vendor != "postgresql":  # SQLite has no data-modifying WITH: two statements
+        review.save(force_insert=True)
+        card.save(update_fields=[f.name for f in _CARD_FIELDS])
+        return
+    values = [
+        *(f.get_db_prep_save(getattr(review, f.attname), connection) for f in _REVIEW_FIELDS),
+        *(f.get_db_prep_save(getattr(card, f.attname), connection) for f in _CARD_FIELDS),
+        card.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_RECORD_ANSWER, values)
+        review.pk = cursor.fetchone()[0]
+    review._state.adding, review._state.db = False, connection.alias
 
 
 @transaction.atomic
 def card_answer(
     *,
     user,
-    question: Question,
+    question_id: int,
     rating: int,
     expected_reps: int,
     now: datetime,
@@ -97,7 +143,7 @@ def card_answer(
     """Apply one answer to the learner's card, once, and log it."""
     if rating not in scheduling.ANSWERS:
         raise AnswerRejected("Choose one of the four answers.")
-    card = _locked_card(user, question)
+    card = _locked_card(user, question_id)
     if card.reps != expected_reps:
         raise DuplicateAnswer("This card was already answered; your first answer was kept.")
     if card.suspended:
@@ -108,14 +154,14 @@ def card_answer(
         before,
         rating,
         now,
-        seed=fuzz_seed(user.pk, question.pk, card.reps),
+        seed=fuzz_seed(user.pk, question_id, card.reps),
         policy=policy_for(settings, now),
     )
     answer = scheduling.ANSWERS[rating]
-    review = Review.objects.create(
+    review = Review(
         user=user,
         card=card,
-        question=question,
+        question_id=question_id,
         known=answer.known,
         confidence=answer.confidence,
         rating=rating,
@@ -133,8 +179,8 @@ def card_answer(
         card.lapses += 1
     _set_memory(card, after)
     card.reps += 1
-    card.seen_version = question.version
-    card.save()
+    card.seen_version = card.question_version
+    _record_answer(review, card)
     return review
 
 
@@ -174,7 +220,7 @@ def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
 @transaction.atomic
 def card_suspend(*, user, question: Question, suspended: bool) -> Card:
     """Suspend a card (it leaves every queue) or bring it back."""
-    card = _locked_card(user, question)
+    card = _locked_card(user, question.pk)
     card.suspended = suspended
     card.save(update_fields=["suspended"])
     return card
@@ -183,7 +229,7 @@ def card_suspend(*, user, question: Question, suspended: bool) -> Card:
 @transaction.atomic
 def card_reset(*, user, question: Question) -> Card:
     """Forget a card's progress: it becomes new again. Its review history is kept."""
-    card = _locked_card(user, question)
+    card = _locked_card(user, question.pk)
     _set_memory(card, scheduling.Memory())
     card.lapses = 0
     card.reps += 1  # answers prepared against the old state must not apply
@@ -198,7 +244,7 @@ def card_mark_known(*, user, question: Question, now: datetime) -> Review:
         raise AnswerRejected("Only a new card can be marked as known.")
     return card_answer(
         user=user,
-        question=question,
+        question_id=question.pk,
         rating=4,
         expected_reps=card.reps if card else 0,
         now=now,

@@ -195,10 +195,9 @@ def study(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     now = timezone.now()
-    question = get_object_or_404(
-        Question.objects.active().select_related("subsection__section").with_my_card(request.user),
-        pk=question_id,
-    )
+    question = queue.question_with_card(request.user, question_id)
+    if question is None:
+        raise Http404("No such question.")
     if question.my_suspended:
         return _bad_request(request, "This card is suspended.", status=404)
     settings = reviews.study_settings_for(request.user)
@@ -215,7 +214,6 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     context = {
         "item": queue.StudyItem(question, reps, memory.state, question.my_seen_version or 0),
         "changes": _changes_since_seen(question, question.my_seen_version or 0, memory.state),
-        "report_form": ReportForm(),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
         "shown_at": request.GET.get("shown_at", ""),
@@ -240,7 +238,6 @@ def _changes_since_seen(question: Question, seen_version: int, state: int) -> li
 @login_required
 def answer(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     now = timezone.now()
-    question = get_object_or_404(Question.objects.active(), pk=question_id)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
@@ -254,13 +251,15 @@ def answer(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     try:
         reviews.card_answer(
             user=request.user,
-            question=question,
+            question_id=question_id,
             rating=form.cleaned_data["rating"],
             expected_reps=form.cleaned_data["reps"],
             now=now,
             duration_ms=duration,
             settings=settings,
         )
+    except reviews.QuestionNotFound as error:
+        raise Http404(str(error)) from None
     except reviews.DuplicateAnswer as error:
         context = _study_context(request, settings, now, scope, notice=str(error))
         return render(request, _study_template(request), context, status=409)
@@ -386,10 +385,14 @@ def card_reset(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     return render(request, "flashcards/card_reset.html", {"question": question})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def card_report(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.active(), pk=question_id)
+    if request.method == "GET":  # the form, opened from the back of a card
+        context = {"question": question, "report_form": ReportForm(), "report_open": True}
+        partial = "flashcards/report.html#report-form"
+        return render(request, partial if request.htmx else "flashcards/report.html", context)
     form = ReportForm(request.POST)
     template = "flashcards/report.html#report" if request.htmx else "flashcards/report.html"
     context = {"question": question, "report_form": form}

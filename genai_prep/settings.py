@@ -117,6 +117,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_genai_prep")}
+    # Server-side parameters let PostgreSQL prepare a statement that a connection runs again and
+    # again (the study round trip's are the same every time), so it is planned once, not on every
+    # request. PgBouncer in transaction mode needs max_prepared_statements set (1.21+), or
+    # DB_PREPARED_STATEMENTS=0.
+    if envbool("DB_PREPARED_STATEMENTS", "True"):
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

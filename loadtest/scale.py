@@ -47,12 +47,12 @@ def hot_queries(user) -> dict[str, tuple[str, list]]:
     settings = reviews.study_settings_for(user)
     day = queue.study_day(now, settings)
     found = {}
-    with CaptureQueriesContext(connection) as captured:
-        list(queue.due_cards(user, now, day)[:1])
-    found["due cards"] = captured.captured_queries[-1]["sql"]
-    with CaptureQueriesContext(connection) as captured:
-        list(queue.new_questions(user)[:1])
-    found["next new card"] = captured.captured_queries[-1]["sql"]
+    # The statement next_card() runs first when cards are due, and when only new cards are left.
+    for name, due, new in (("due cards", 1, 0), ("next new card", 0, 1)):
+        counts = queue.Today(due=due, new=new, learning_later=0, done=0, next_due=None)
+        with CaptureQueriesContext(connection) as captured:
+            queue.next_card(user, settings, now, counts)
+        found[name] = captured.captured_queries[0]["sql"]
     with CaptureQueriesContext(connection) as captured:
         queue.today(user, settings, now)
     found["today's counts (study, dashboard)"] = captured.captured_queries[-1]["sql"]

@@ -52,7 +52,7 @@ def answer(user, question, rating: int, now: datetime):
     card = Card.objects.filter(user=user, question=question).first()
     return reviews.card_answer(
         user=user,
-        question=question,
+        question_id=question.pk,
         rating=rating,
         expected_reps=card.reps if card else 0,
         now=now,

@@ -24,7 +24,9 @@ def test_two_simultaneous_answers_write_exactly_one_review(now, existing_card):
     def answer_once():
         try:
             barrier.wait()
-            reviews.card_answer(user=user, question=question, rating=3, expected_reps=0, now=now)
+            reviews.card_answer(
+                user=user, question_id=question.pk, rating=3, expected_reps=0, now=now
+            )
             outcomes.append("applied")
         except reviews.DuplicateAnswer:
             outcomes.append("duplicate")

@@ -52,11 +52,11 @@ def test_answer_queries_do_not_grow_with_history(client, bank, learners, django_
     for user in learners:
         client.force_login(user)
         reps = 100 if user.username == "heavy" else 0
-        # session, user with settings, question, [savepoint], card created-or-locked (one
-        # statement), review insert, card update, [release], today's counts, next card. The
-        # savepoint pair exists only because each test runs inside a transaction: 8 queries in
-        # production.
-        with django_assert_num_queries(10):
+        # session, user with settings, [savepoint], the card created-or-locked with the
+        # question's version (one statement), the review inserted and the card updated (one
+        # statement), [release], today's counts, the next card. The savepoint pair exists only
+        # because each test runs inside a transaction: 6 queries in production.
+        with django_assert_num_queries(8):
             response = client.post(
                 reverse("answer", args=[question.pk]),
                 {"rating": 3, "reps": reps},
