@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .models import Card, Question, Section, StudySettings, Subsection
-from .scheduling import MEMORY_FIELDS
+from .sql import Rows, select_list
 
 # Like Anki's "learn ahead limit": when nothing else is left, a learning card due within this
 # window is shown now rather than making the learner wait for it.
@@ -123,6 +123,15 @@ def _counts_sql(kind: str | None) -> str:
                         AND c.user_id = %(user)s AND (c.state <> 0 OR c.suspended)))"""
 
 
+def _moment(value) -> datetime | None:
+    """A timestamp read outside the ORM: SQLite returns text, naive in UTC."""
+    if value is not None and not isinstance(value, datetime):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
 def today(user, settings: StudySettings, now: datetime, scope: Scope | None = None) -> Today:
     """Count today's queue in one query, whatever the size of the learner's history.
 
@@ -182,20 +191,18 @@ class StudyItem:
 # answer, and the ORM spent longer composing them (select_related over three tables, a filtered
 # join to the learner's card) than PostgreSQL spent running them. Each picks one question id
 # (narrow rows, the same conditions as the counts above), then reads that question with its
-# subsection and section and the learner's card fields, named my_*.
-_MY_CARD = "c.id AS my_card_id, " + ", ".join(
-    f"c.{name} AS my_{name}" for name in (*MEMORY_FIELDS, "reps", "suspended", "seen_version")
-)
+# subsection and section, and the learner's card if there is one.
+_STUDY_COLUMNS = ", ".join([
+    select_list(Question, "q"),
+    select_list(Subsection, "ss", "ss_"),
+    select_list(Section, "s", "s_"),
+    select_list(Card, "c", "c_"),
+])  # fmt: skip
 
 
 def _study_sql(pick: str) -> str:
     return (
-        "SELECT q.id, q.subsection_id, q.key, q.prompt, q.answer, q.key_points, q.follow_up,"
-        " q.rank, q.origin, q.is_active, q.position, q.version, q.updated_at,"
-        " ss.key AS subsection_key, ss.title AS subsection_title,"
-        " ss.position AS subsection_position, s.id AS section_id, s.key AS section_key,"
-        f" s.title AS section_title, s.position AS section_position, {_MY_CARD}"
-        f" FROM ({pick}) pick"
+        f"SELECT {_STUDY_COLUMNS} FROM ({pick}) pick"
         " JOIN flashcards_question q ON q.id = pick.id"
         " JOIN flashcards_subsection ss ON ss.id = q.subsection_id"
         " JOIN flashcards_section s ON s.id = ss.section_id"
@@ -229,48 +236,30 @@ _ONE_QUESTION = _study_sql(
 )
 
 
-def _moment(value) -> datetime | None:
-    """A timestamp read outside the ORM: SQLite returns text, naive in UTC."""
-    if value is not None and not isinstance(value, datetime):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+def _question_and_card(sql: str, params: dict) -> tuple[Question, Card | None] | None:
+    """Run a study statement: its question (with subsection and section) and the learner's card."""
+    rows = Rows(sql, params)
+    if not rows:
+        return None
+    question = rows.instance(Question)
+    question.subsection = rows.instance(Subsection, "ss_")
+    question.subsection.section = rows.instance(Section, "s_")
+    return question, rows.instance(Card, "c_")
 
 
-def _questions(sql: str, params: dict) -> list[Question]:
-    """Run a study statement; return questions with their section, subsection and my_* card."""
-    found = []
-    for question in Question.objects.raw(sql, params):
-        question.subsection = Subsection(
-            id=question.subsection_id,
-            key=question.subsection_key,
-            title=question.subsection_title,
-            position=question.subsection_position,
-            section=Section(
-                id=question.section_id,
-                key=question.section_key,
-                title=question.section_title,
-                position=question.section_position,
-            ),
-        )
-        question.my_due = _moment(question.my_due)
-        question.my_last_review = _moment(question.my_last_review)
-        found.append(question)
-    return found
+def question_with_card(user, question_id: int) -> tuple[Question, Card | None] | None:
+    """An active question with its subsection and section, and the learner's card (None if they
+    have none); None if there is no such active question."""
+    return _question_and_card(_ONE_QUESTION, {"user": user.pk, "question": question_id})
 
 
-def _item(question: Question) -> StudyItem:
-    return StudyItem(
-        question, question.my_reps or 0, question.my_state or 0, question.my_seen_version or 0
-    )
-
-
-def question_with_card(user, question_id: int) -> Question | None:
-    """An active question with the learner's card fields as my_* (None where there is no card),
-    with its subsection and section; None if there is no such active question."""
-    found = _questions(_ONE_QUESTION, {"user": user.pk, "question": question_id})
-    return found[0] if found else None
+def _item(found: tuple[Question, Card | None] | None) -> StudyItem | None:
+    if found is None:
+        return None
+    question, card = found
+    if card is None:
+        return StudyItem(question)
+    return StudyItem(question, card.reps, card.state, card.seen_version)
 
 
 def next_card(
@@ -285,17 +274,14 @@ def next_card(
     params = {"user": user.pk, "key": scope.key if scope else None}
     if counts.due:
         due = {"now": moment(now), "day_end": moment(day.end)}
-        found = _questions(_next_due_sql(kind), {**params, **due})
-        if found:
-            return _item(found[0])
-    if counts.new:
-        found = _questions(_next_new_sql(kind), params)
-        if found:
-            return StudyItem(found[0], found[0].my_reps or 0)
+        if item := _item(_question_and_card(_next_due_sql(kind), {**params, **due})):
+            return item
+    if counts.new and (item := _item(_question_and_card(_next_new_sql(kind), params))):
+        # A new card shows as new even if it was studied before and reset.
+        return StudyItem(item.question, item.reps)
     # No review card is "due ahead": an empty day leaves only learning cards in the window.
     ahead = {"now": moment(now + LEARN_AHEAD), "day_end": moment(day.start)}
-    found = _questions(_next_due_sql(kind), {**params, **ahead})
-    return _item(found[0]) if found else None
+    return _item(_question_and_card(_next_due_sql(kind), {**params, **ahead}))
 
 
 def _drill_cards(user, scope: Scope) -> QuerySet[Card]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from . import queue, scheduling
 from .models import Card, Question, Review, StudySettings
+from .sql import Rows
 
 LEECH_LAPSES = 8
 
@@ -90,10 +91,12 @@ def _locked_card(user, question_id: int) -> Card:
     The card carries the question's current version as `question_version`.
     """
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    found = list(Card.objects.raw(_LOCK_CARD, [user.pk, False, created_at, question_id]))
-    if not found:
+    rows = Rows(_LOCK_CARD, [user.pk, False, created_at, question_id])
+    if not rows:
         raise QuestionNotFound("There is no such question in the bank.")
-    return found[0]
+    card = rows.instance(Card)
+    card.question_version = rows.value("question_version")
+    return card
 
 
 # What an answer writes: a review row, and the card's new state.

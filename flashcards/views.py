@@ -195,16 +195,17 @@ def study(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     now = timezone.now()
-    question = queue.question_with_card(request.user, question_id)
-    if question is None:
+    found = queue.question_with_card(request.user, question_id)
+    if found is None:
         raise Http404("No such question.")
-    if question.my_suspended:
+    question, card = found
+    if card is not None and card.suspended:
         return _bad_request(request, "This card is suspended.", status=404)
     settings = reviews.study_settings_for(request.user)
     scope = _scope_from(request)
-    has_card = question.my_card_id is not None
-    memory = scheduling.memory_from(question, "my_{}") if has_card else scheduling.Memory()
-    reps = question.my_reps or 0
+    memory = reviews.memory_of(card)
+    reps = card.reps if card else 0
+    seen_version = card.seen_version if card else 0
     intervals = scheduling.preview(
         memory,
         now,
@@ -212,8 +213,8 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         policy=reviews.policy_for(settings, now),
     )
     context = {
-        "item": queue.StudyItem(question, reps, memory.state, question.my_seen_version or 0),
-        "changes": _changes_since_seen(question, question.my_seen_version or 0, memory.state),
+        "item": queue.StudyItem(question, reps, memory.state, seen_version),
+        "changes": _changes_since_seen(question, seen_version, memory.state),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
         "shown_at": request.GET.get("shown_at", ""),
