@@ -150,8 +150,9 @@ class Card(models.Model):
         REVIEW = 2, "Review"
         RELEARNING = 3, "Relearning"
 
+    # No index of its own: (user, question) below leads with the user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", db_index=False
     )
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="cards")
     state = models.PositiveSmallIntegerField(choices=State.choices, default=State.NEW)
@@ -199,10 +200,12 @@ class Review(models.Model):
         MARKED = "marked", "Marked as known"
         PRACTICE = "practice", "Practice interview"
 
+    # The user and card have no single-column indexes: the composite indexes below lead with
+    # them, and every answer inserts a review, so each index it does not need is a cost.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews", db_index=False
     )
-    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews", db_index=False)
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reviews")
     known = models.BooleanField()
     confidence = models.PositiveSmallIntegerField(choices=Confidence.choices, null=True, blank=True)

@@ -110,17 +110,19 @@ def _counts_sql(kind: str | None) -> str:
         f"WHERE r.user_id = %(user)s AND r.reviewed_at >= %(day_start)s "
         f"AND r.reviewed_at < %(day_end)s{where}"
     )
-    return f"""SELECT
-      (SELECT COUNT(*) {cards} AND {_DUE}),
-      (SELECT COUNT(*) {cards} AND c.state IN (1, 3) AND c.due > %(now)s AND c.due < %(day_end)s),
-      (SELECT COUNT(*) {cards} AND c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
-      (SELECT MIN(c.due) {cards} AND NOT {_DUE}),
-      (SELECT COUNT(*) {reviews}),
-      (SELECT COUNT(*) {reviews} AND r.state_before = 0),
+    # One pass over the learner's cards and one over today's reviews, counted per condition.
+    return f"""SELECT cards.*, reviews.*,
       (SELECT COUNT(*) FROM flashcards_question q{join}
         WHERE q.is_active AND q.subsection_id IS NOT NULL{where}
         AND NOT EXISTS (SELECT 1 FROM flashcards_card c WHERE c.question_id = q.id
-                        AND c.user_id = %(user)s AND (c.state <> 0 OR c.suspended)))"""
+                        AND c.user_id = %(user)s AND (c.state <> 0 OR c.suspended)))
+    FROM (SELECT
+        COUNT(*) FILTER (WHERE {_DUE}),
+        COUNT(*) FILTER (WHERE c.state IN (1, 3) AND c.due > %(now)s AND c.due < %(day_end)s),
+        COUNT(*) FILTER (WHERE c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
+        MIN(c.due) FILTER (WHERE NOT {_DUE})
+      {cards}) cards,
+      (SELECT COUNT(*), COUNT(*) FILTER (WHERE r.state_before = 0) {reviews}) reviews"""
 
 
 def _moment(value) -> datetime | None:
