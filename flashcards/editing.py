@@ -24,15 +24,30 @@ def content_of(question: Question) -> dict:
     return {name: getattr(question, name) for name in CONTENT_FIELDS}
 
 
+def next_revision(question: Question, old: dict) -> QuestionRevision:
+    """Return the (unsaved) revision keeping the content a question had at its current version,
+    and move the question to the next version. Save it with save_revisions()."""
+    revision = QuestionRevision(question=question, version=question.version, **old)
+    question.version += 1
+    return revision
+
+
+def save_revisions(revisions: list[QuestionRevision]) -> None:
+    """Store revisions in one statement (a version stored before is overwritten)."""
+    QuestionRevision.objects.bulk_create(
+        revisions,
+        update_conflicts=True,
+        unique_fields=["question", "version"],
+        update_fields=list(CONTENT_FIELDS),
+    )
+
+
 def record_revision(question: Question, old: dict) -> None:
     """Keep the content a question had at its current version, then move to the next version.
 
     Call before saving a question whose content changed materially.
     """
-    QuestionRevision.objects.update_or_create(
-        question=question, version=question.version, defaults=old
-    )
-    question.version += 1
+    save_revisions([next_revision(question, old)])
 
 
 def answer_diff(old: str, new: str, limit: int = 12) -> list[tuple[str, str]]:

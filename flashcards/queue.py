@@ -105,8 +105,10 @@ def _counts_sql(kind: str | None) -> str:
         f"FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id{join} "
         f"WHERE c.user_id = %(user)s AND {_STUDYING}{where}"
     )
+    # Today's reviews need their questions only to tell which part of the bank they were in.
+    questions = f" JOIN flashcards_question q ON q.id = r.question_id{join}" if kind else ""
     reviews = (
-        f"FROM flashcards_review r JOIN flashcards_question q ON q.id = r.question_id{join} "
+        f"FROM flashcards_review r{questions} "
         f"WHERE r.user_id = %(user)s AND r.reviewed_at >= %(day_start)s "
         f"AND r.reviewed_at < %(day_end)s{where}"
     )

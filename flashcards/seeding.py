@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import fixture
-from .editing import CONTENT_FIELDS, content_of, material_change, record_revision
+from .editing import CONTENT_FIELDS, content_of, material_change, next_revision, save_revisions
 from .models import Question, Section, Subsection
 
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "genai_questions.yaml"
@@ -74,7 +74,7 @@ def _upsert_questions(
 ) -> None:
     now = timezone.now()
     existing = {q.key: q for q in Question.objects.all()}
-    to_create, to_update = [], []
+    to_create, to_update, revisions = [], [], []
     for s_spec in bank:
         for ss_spec in s_spec.subsections:
             for position, spec in enumerate(ss_spec.questions, start=1):
@@ -101,7 +101,7 @@ def _upsert_questions(
                     report.unchanged += 1
                     continue
                 if material_change(content_of(question), wanted):
-                    record_revision(question, content_of(question))
+                    revisions.append(next_revision(question, content_of(question)))
                 for name in changed:
                     setattr(question, name, wanted[name])
                 question.updated_at = now
@@ -115,6 +115,7 @@ def _upsert_questions(
             report.deactivated += 1
             report.lines.append(f"- question {question.key} (deactivated: no longer in the file)")
     Question.objects.bulk_create(to_create)
+    save_revisions(revisions)
     Question.objects.bulk_update(to_update, [*QUESTION_FIELDS, "version", "updated_at"])
     report.created = len(to_create)
     report.updated = len(to_update) - report.deactivated

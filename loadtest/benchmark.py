@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-import requests
+import urllib3
 
 from .harness import ROOT, Server, percentile, prepare_database
 
@@ -68,38 +68,52 @@ def _session_cookies(username: str) -> dict[str, str]:
 
 
 class Client:
-    """One simulated learner's browser: cookies, and where it is in its queue."""
+    """One simulated learner's browser: cookies, and where it is in its queue.
+
+    Built on urllib3 with a fixed Cookie header rather than on requests: on this machine requests'
+    cookie jar and adapters cost about 7 ms of the generator's CPU per request (measured against
+    urllib3 on /healthz), time that would be charged to the server and taken from its two cores.
+    The session cookie never changes during a run (nothing here signs in or out).
+    """
 
     def __init__(self, base: str, cookies: dict[str, str]):
-        self.base = base
-        self.http = requests.Session()
-        self.http.cookies.update(cookies)
-        self.headers = {"HX-Request": "true", "X-CSRFToken": cookies["csrftoken"]}
+        host, port = base.removeprefix("http://").split(":")
+        self.http = urllib3.HTTPConnectionPool(host, int(port), maxsize=1, timeout=30)
+        self.headers = {
+            "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+            "HX-Request": "true",
+            "X-CSRFToken": cookies["csrftoken"],
+        }
         self.card: int | None = None
         self.reps: dict[int, int] = {}
         self.queries: dict[str, int] = {}
 
-    def get(self, name: str, path: str) -> requests.Response:
-        response = self.http.get(self.base + path, headers=self.headers, timeout=30)
-        response.raise_for_status()
+    def _send(self, name: str, method: str, path: str, fields: dict | None = None) -> str:
+        if fields is None:
+            response = self.http.request(method, path, headers=self.headers)
+        else:
+            response = self.http.request(
+                method, path, headers=self.headers, fields=fields, encode_multipart=False
+            )
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status}")
         self.queries[name] = int(response.headers.get("X-Query-Count", -1))
-        return response
+        return response.data.decode()
 
-    def round_trip(self) -> requests.Response:
+    def get(self, name: str, path: str) -> str:
+        return self._send(name, "GET", path)
+
+    def round_trip(self) -> str:
         """Answer the current card (Good) and receive the next one: the study screen's request."""
         if self.card is None:
-            self.card = int(REVEAL.search(self.get("study", "/study/").text).group(1))
+            self.card = int(REVEAL.search(self.get("study", "/study/")).group(1))
         card = self.card
-        response = self.http.post(
-            f"{self.base}/study/{card}/answer/", headers=self.headers, timeout=30,
-            data={"rating": 3, "reps": self.reps.get(card, 0), "shown_at": ""},
-        )  # fmt: skip
-        response.raise_for_status()
-        self.queries["round trip"] = int(response.headers.get("X-Query-Count", -1))
+        fields = {"rating": "3", "reps": str(self.reps.get(card, 0)), "shown_at": ""}
+        html = self._send("round trip", "POST", f"/study/{card}/answer/", fields)
         self.reps[card] = self.reps.get(card, 0) + 1
-        match = REVEAL.search(response.text)
+        match = REVEAL.search(html)
         self.card = int(match.group(1)) if match else None
-        return response
+        return html
 
 
 def closed_loop(clients: list, action: Callable, seconds: float, warmup: float = 2.0) -> dict:
@@ -197,7 +211,7 @@ def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int
 
         def reveal(client):
             if id(client) not in reveal_card:
-                reveal_card[id(client)] = int(REVEAL.search(client.get("study", "/study/").text)[1])
+                reveal_card[id(client)] = int(REVEAL.search(client.get("study", "/study/"))[1])
             client.get("reveal", f"/study/{reveal_card[id(client)]}/reveal/")
 
         actions = {
