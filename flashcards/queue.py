@@ -101,9 +101,12 @@ _SCOPES = {
 
 def _counts_sql(kind: str | None) -> str:
     join, where = _SCOPES[kind]
-    cards = (
-        f"FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id{join} "
-        f"WHERE c.user_id = %(user)s AND {_STUDYING}{where}"
+    # One pass over the bank with the learner's cards (a new card is one with no row, or a row
+    # still new and not suspended) and one over today's reviews, counted per condition.
+    studying = "NOT c.suspended AND c.state <> 0"
+    bank = (
+        "FROM flashcards_question q LEFT JOIN flashcards_card c"
+        f" ON c.question_id = q.id AND c.user_id = %(user)s{join} WHERE q.is_active{where}"
     )
     # Today's reviews need their questions only to tell which part of the bank they were in.
     questions = f" JOIN flashcards_question q ON q.id = r.question_id{join}" if kind else ""
@@ -112,18 +115,14 @@ def _counts_sql(kind: str | None) -> str:
         f"WHERE r.user_id = %(user)s AND r.reviewed_at >= %(day_start)s "
         f"AND r.reviewed_at < %(day_end)s{where}"
     )
-    # One pass over the learner's cards and one over today's reviews, counted per condition.
-    return f"""SELECT cards.*, reviews.*,
-      (SELECT COUNT(*) FROM flashcards_question q{join}
-        WHERE q.is_active AND q.subsection_id IS NOT NULL{where}
-        AND NOT EXISTS (SELECT 1 FROM flashcards_card c WHERE c.question_id = q.id
-                        AND c.user_id = %(user)s AND (c.state <> 0 OR c.suspended)))
-    FROM (SELECT
-        COUNT(*) FILTER (WHERE {_DUE}),
-        COUNT(*) FILTER (WHERE c.state IN (1, 3) AND c.due > %(now)s AND c.due < %(day_end)s),
-        COUNT(*) FILTER (WHERE c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
-        MIN(c.due) FILTER (WHERE NOT {_DUE})
-      {cards}) cards,
+    return f"""SELECT bank.*, reviews.* FROM (SELECT
+        COUNT(*) FILTER (WHERE {studying} AND {_DUE}),
+        COUNT(*) FILTER (WHERE {studying} AND c.state IN (1, 3)
+                         AND c.due > %(now)s AND c.due < %(day_end)s),
+        COUNT(*) FILTER (WHERE {studying} AND c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
+        MIN(c.due) FILTER (WHERE {studying} AND NOT {_DUE}),
+        COUNT(*) FILTER (WHERE c.id IS NULL OR (c.state = 0 AND NOT c.suspended))
+      {bank}) bank,
       (SELECT COUNT(*), COUNT(*) FILTER (WHERE r.state_before = 0) {reviews}) reviews"""
 
 
@@ -156,7 +155,7 @@ def today(user, settings: StudySettings, now: datetime, scope: Scope | None = No
     }
     with connection.cursor() as cursor:
         cursor.execute(_counts_sql(scope.kind if scope else None), params)
-        due, later, tomorrow, next_due, done, new_seen, new_available = cursor.fetchone()
+        due, later, tomorrow, next_due, new_available, done, new_seen = cursor.fetchone()
     held_back, new_left = False, None
     if scope is None:
         new_left = max(0, settings.new_per_day - new_seen)
