@@ -184,15 +184,29 @@ class Learner:
         raise RuntimeError(f"{path} kept failing")
 
     def log_in(self) -> None:
-        self._patiently("login page", "GET", "/accounts/login/")
-        token = self.http.cookies["csrftoken"]
-        response = self._patiently(
-            "login", "POST", "/accounts/login/",
-            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": self.base + "/accounts/login/"}, allow_redirects=False,
-        )  # fmt: skip
-        if response.status_code != 302:
-            raise RuntimeError(f"login failed for {self.username}: {response.status_code}")
+        """Sign in as a person would: after a 503, load the form again before sending it (a login
+        cut short by the outage may already have rotated the CSRF token the old form carries)."""
+        for attempt in range(60):
+            self._patiently("login page", "GET", "/accounts/login/")
+            token = self.http.cookies["csrftoken"]
+            try:
+                response = self._request(
+                    "login", "POST", "/accounts/login/",
+                    data={"username": self.username, "password": PASSWORD,
+                          "csrfmiddlewaretoken": token},
+                    headers={"Referer": self.base + "/accounts/login/"}, allow_redirects=False,
+                )  # fmt: skip
+            except requests.RequestException:
+                with self.tally.lock:
+                    self.tally.errors += 1
+                time.sleep(0.5)
+                continue
+            if response.status_code == 302:
+                return
+            if response.status_code != 503:
+                raise RuntimeError(f"login failed for {self.username}: {response.status_code}")
+            time.sleep(0.5 + 0.1 * attempt)
+        raise RuntimeError(f"login kept failing for {self.username}")
 
     def next_card(self) -> tuple[int, str] | None:
         html = self._patiently("study page", "GET", "/study/").text
