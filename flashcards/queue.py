@@ -83,7 +83,7 @@ class Today:
 
 # Today's counts are read on every study request. Written once as SQL with parameters, they cost
 # one round trip and no query building (the ORM spent ~7 ms composing the same statement).
-_STUDYING = "q.is_active AND NOT c.suspended AND c.state <> 0"
+_STUDYING = "NOT c.suspended AND c.state <> 0"  # a card in the learner's reviews
 _DUE = "((c.state = 2 AND c.due < %(day_end)s) OR (c.state IN (1, 3) AND c.due <= %(now)s))"
 _SCOPES = {
     None: ("", ""),
@@ -103,7 +103,6 @@ def _counts_sql(kind: str | None) -> str:
     join, where = _SCOPES[kind]
     # One pass over the bank with the learner's cards (a new card is one with no row, or a row
     # still new and not suspended) and one over today's reviews, counted per condition.
-    studying = "NOT c.suspended AND c.state <> 0"
     bank = (
         "FROM flashcards_question q LEFT JOIN flashcards_card c"
         f" ON c.question_id = q.id AND c.user_id = %(user)s{join} WHERE q.is_active{where}"
@@ -116,11 +115,11 @@ def _counts_sql(kind: str | None) -> str:
         f"AND r.reviewed_at < %(day_end)s{where}"
     )
     return f"""SELECT bank.*, reviews.* FROM (SELECT
-        COUNT(*) FILTER (WHERE {studying} AND {_DUE}),
-        COUNT(*) FILTER (WHERE {studying} AND c.state IN (1, 3)
+        COUNT(*) FILTER (WHERE {_STUDYING} AND {_DUE}),
+        COUNT(*) FILTER (WHERE {_STUDYING} AND c.state IN (1, 3)
                          AND c.due > %(now)s AND c.due < %(day_end)s),
-        COUNT(*) FILTER (WHERE {studying} AND c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
-        MIN(c.due) FILTER (WHERE {studying} AND NOT {_DUE}),
+        COUNT(*) FILTER (WHERE {_STUDYING} AND c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
+        MIN(c.due) FILTER (WHERE {_STUDYING} AND NOT {_DUE}),
         COUNT(*) FILTER (WHERE c.id IS NULL OR (c.state = 0 AND NOT c.suspended))
       {bank}) bank,
       (SELECT COUNT(*), COUNT(*) FILTER (WHERE r.state_before = 0) {reviews}) reviews"""
@@ -184,6 +183,13 @@ class StudyItem:
     state: int = Card.State.NEW
     seen_version: int = 0
 
+    @classmethod
+    def of(cls, question: Question, card: Card | None) -> StudyItem:
+        """The item for a question and the learner's card (None: never studied)."""
+        if card is None:
+            return cls(question)
+        return cls(question, card.reps, card.state, card.seen_version)
+
     @property
     def updated(self) -> bool:
         """Whether the question changed since the learner last answered it."""
@@ -218,7 +224,7 @@ def _next_due_sql(kind: str | None) -> str:
     join, where = _SCOPES[kind]
     return _study_sql(
         f"SELECT q.id FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id"
-        f"{join} WHERE c.user_id = %(user)s AND {_STUDYING} AND {_DUE}{where}"
+        f"{join} WHERE c.user_id = %(user)s AND q.is_active AND {_STUDYING} AND {_DUE}{where}"
         " ORDER BY c.due, q.rank LIMIT 1"
     )
 
@@ -257,12 +263,7 @@ def question_with_card(user, question_id: int) -> tuple[Question, Card | None] |
 
 
 def _item(found: tuple[Question, Card | None] | None) -> StudyItem | None:
-    if found is None:
-        return None
-    question, card = found
-    if card is None:
-        return StudyItem(question)
-    return StudyItem(question, card.reps, card.state, card.seen_version)
+    return StudyItem.of(*found) if found is not None else None
 
 
 def next_card(

@@ -203,18 +203,16 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         return _bad_request(request, "This card is suspended.", status=404)
     settings = reviews.study_settings_for(request.user)
     scope = _scope_from(request)
-    memory = reviews.memory_of(card)
-    reps = card.reps if card else 0
-    seen_version = card.seen_version if card else 0
+    item = queue.StudyItem.of(question, card)
     intervals = scheduling.preview(
-        memory,
+        reviews.memory_of(card),
         now,
-        seed=reviews.fuzz_seed(request.user.pk, question.pk, reps),
+        seed=reviews.fuzz_seed(request.user.pk, question.pk, item.reps),
         policy=reviews.policy_for(settings, now),
     )
     context = {
-        "item": queue.StudyItem(question, reps, memory.state, seen_version),
-        "changes": _changes_since_seen(question, seen_version, memory.state),
+        "item": item,
+        "changes": _changes_since_seen(question, item.seen_version, item.state),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
         "shown_at": request.GET.get("shown_at", ""),

@@ -134,6 +134,17 @@ def test_a_question_that_does_not_exist_or_is_inactive_is_404(client_for, user, 
     assert Review.objects.count() == 0
 
 
+def test_a_card_whose_question_left_the_bank_cannot_be_answered(client_for, user, bank, now):
+    answer(user, bank[0], 3, now - timedelta(days=3))
+    bank[0].is_active = False
+    bank[0].save()
+    before = Card.objects.values().get(user=user, question=bank[0])
+    response = client_for(user).post(reverse("answer", args=[bank[0].pk]), {"rating": 3, "reps": 1})
+    assert response.status_code == 404
+    assert Card.objects.values().get(user=user, question=bank[0]) == before
+    assert Review.objects.filter(user=user).count() == 1
+
+
 def test_a_learner_sees_and_changes_only_their_own_cards(client_for, bank, now):
     ann, bob = make_user("ann"), make_user("bob")
     make_history(ann, bank[:3], 2, now - timedelta(days=30))

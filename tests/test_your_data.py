@@ -180,3 +180,15 @@ def test_deleting_the_account_removes_every_row_of_the_user(client_for, bank, no
 @pytest.mark.parametrize("name", ["export_csv", "export_json", "export_anki", "your_data"])
 def test_data_pages_require_login(client, db, name):
     assert client.get(reverse(name)).status_code == 302
+
+
+def test_the_report_form_opens_from_the_card_with_and_without_javascript(client_for, user, bank):
+    client = client_for(user)
+    url = reverse("card_report", args=[bank[0].pk])
+    page = client.get(url).content.decode()  # the link on the back of the card, no JS
+    assert "<html" in page and "<details" in page and " open>" in page
+    assert 'name="kind"' in page and "Send report" in page
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()  # opened with htmx
+    assert "<html" not in partial and "<details" not in partial
+    assert 'name="kind"' in partial and f'hx-target="#report-{bank[0].pk}"' in partial
+    assert Report.objects.count() == 0
