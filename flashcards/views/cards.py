@@ -1,0 +1,140 @@
+"""One card (details, suspend, known, reset, report) and browsing the bank."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from flashcards import account, reviews
+from flashcards.forms import ReportForm, SearchForm
+from flashcards.models import Card, Question, Review
+
+from .common import HtmxHttpRequest, _bad_request
+
+HISTORY_PAGE = 50  # reviews per page of a card's history
+
+
+def _back(request, question: Question) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("card", args=[question.pk])
+    return redirect(target or reverse("card", args=[question.pk]))
+
+
+@require_GET
+@login_required
+def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(
+        Question.objects.active().select_related("subsection__section"), pk=question_id
+    )
+    card = Card.objects.filter(user=request.user, question=question).first()
+    history = Review.objects.filter(user=request.user, question=question)
+    before = request.GET.get("before")
+    if before:
+        try:
+            history = history.filter(reviewed_at__lt=datetime.fromisoformat(before))
+        except ValueError:
+            return _bad_request(request, "The 'before' date is not a valid ISO date and time.")
+    page = list(history.order_by("-reviewed_at")[: HISTORY_PAGE + 1])
+    return render(
+        request,
+        "flashcards/card.html",
+        {
+            "question": question,
+            "card": card,
+            "history": page[:HISTORY_PAGE],
+            "older": page[HISTORY_PAGE - 1].reviewed_at if len(page) > HISTORY_PAGE else None,
+            "paged": bool(before),
+        },
+    )
+
+
+@require_POST
+@login_required
+def card_suspend(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    action = request.POST.get("action")
+    if action not in {"suspend", "unsuspend"}:
+        return _bad_request(request, "Say whether to suspend or unsuspend the card.")
+    reviews.card_suspend(user=request.user, question=question, suspended=action == "suspend")
+    messages.success(request, f"Card {action}ed.")
+    return _back(request, question)
+
+
+@require_POST
+@login_required
+def card_known(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    try:
+        reviews.card_mark_known(user=request.user, question=question, now=timezone.now())
+    except reviews.AnswerRejected as error:
+        return _bad_request(request, str(error))
+    messages.success(request, "Marked as known: it comes back in a few days to check.")
+    return _back(request, question)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def card_reset(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            return _bad_request(request, "Confirm the reset to go ahead.")
+        reviews.card_reset(user=request.user, question=question)
+        messages.success(request, "Card reset: it is new again. Its history is kept.")
+        return redirect("card", question.pk)
+    return render(request, "flashcards/card_reset.html", {"question": question})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def card_report(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    if request.method == "GET":  # the form, opened from the back of a card
+        context = {"question": question, "report_form": ReportForm(), "report_open": True}
+        partial = "flashcards/report.html#report-form"
+        return render(request, partial if request.htmx else "flashcards/report.html", context)
+    form = ReportForm(request.POST)
+    template = "flashcards/report.html#report" if request.htmx else "flashcards/report.html"
+    context = {"question": question, "report_form": form}
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    try:
+        account.report_create(
+            user=request.user,
+            question=question,
+            kind=form.cleaned_data["kind"],
+            comment=form.cleaned_data["comment"],
+            now=timezone.now(),
+        )
+    except account.ReportRefused as error:
+        return render(request, template, {**context, "refused": str(error)}, status=429)
+    return render(request, template, {**context, "reported": True})
+
+
+@require_GET
+@login_required
+def browse(request: HtmxHttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, "Invalid search.")
+    questions = (
+        Question.objects.active()
+        .with_card_for(request.user)
+        .select_related("subsection__section")
+        .in_state(form.cleaned_data["state"])
+    )
+    text = form.cleaned_data["q"].strip()
+    questions = questions.matching(text) if text else questions.in_bank_order()
+    template = "flashcards/browse.html#results" if request.htmx else "flashcards/browse.html"
+    return render(
+        request, template, {"form": form, "questions": list(questions), "searching": bool(text)}
+    )

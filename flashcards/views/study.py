@@ -1,0 +1,203 @@
+"""Studying: the queue's next card, reveal, answer, undo and the weakest-cards drill."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from flashcards import editing, queue, readiness, reviews, scheduling, stats
+from flashcards.fixture import SLUG
+from flashcards.forms import AnswerForm
+from flashcards.models import Card, Question, QuestionRevision, Section, StudySettings, Subsection
+
+from .common import MAX_DURATION_MS, HtmxHttpRequest, _bad_request
+
+DRILL_SESSION_KEY = "drill"
+
+
+def _scope_from(request) -> queue.Scope | None:
+    """Return the session scope named by the `scope` parameter, or raise Http404."""
+    value = request.GET.get("scope") or request.POST.get("scope") or ""
+    if not value:
+        return None
+    kind, _, key = value.partition(":")
+    if not SLUG.match(key):
+        raise Http404("Unknown study scope.")
+    if kind == "section":
+        section = Section.objects.filter(key=key).first()
+        if section is None:
+            raise Http404("No such section.")
+        return queue.Scope(kind, key, section.title)
+    if kind == "subsection":
+        subsection = Subsection.objects.filter(key=key).first()
+        if subsection is None:
+            raise Http404("No such subsection.")
+        return queue.Scope(kind, key, subsection.title)
+    if kind == "weakest" and key == "drill":
+        drill = request.session.get(DRILL_SESSION_KEY)
+        if not drill:
+            raise Http404("There is no drill in progress.")
+        return queue.Scope(
+            kind,
+            key,
+            "Drill my weakest",
+            tuple(drill["ids"]),
+            datetime.fromisoformat(drill["since"]),
+        )
+    raise Http404("Unknown study scope.")
+
+
+def _study_context(request, settings: StudySettings, now, scope, **extra) -> dict:
+    counts = queue.today(request.user, settings, now, scope)
+    return {
+        "today": counts,
+        "item": queue.next_card(request.user, settings, now, counts, scope),
+        "shown_at": int(now.timestamp() * 1000),
+        "new_per_day": settings.new_per_day,
+        "scope": scope,
+        **extra,
+    }
+
+
+def _study_template(request: HtmxHttpRequest) -> str:
+    return "flashcards/study.html#study-panel" if request.htmx else "flashcards/study.html"
+
+
+def _study_url(scope: queue.Scope | None) -> str:
+    url = reverse("study")
+    return f"{url}?scope={scope.param}" if scope else url
+
+
+@require_GET
+@login_required
+def study(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    settings = reviews.study_settings_for(request.user)
+    scope = _scope_from(request)
+    return render(request, _study_template(request), _study_context(request, settings, now, scope))
+
+
+@require_GET
+@login_required
+def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    now = timezone.now()
+    found = queue.question_with_card(request.user, question_id)
+    if found is None:
+        raise Http404("No such question.")
+    question, card = found
+    if card is not None and card.suspended:
+        return _bad_request(request, "This card is suspended.", status=404)
+    settings = reviews.study_settings_for(request.user)
+    scope = _scope_from(request)
+    item = queue.StudyItem.of(question, card)
+    intervals = scheduling.preview(
+        reviews.memory_of(card),
+        now,
+        seed=reviews.fuzz_seed(request.user.pk, question.pk, item.reps),
+        policy=reviews.policy_for(settings, now),
+    )
+    context = {
+        "item": item,
+        "changes": _changes_since_seen(question, item.seen_version, item.state),
+        "revealed": True,
+        "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
+        "shown_at": request.GET.get("shown_at", ""),
+        "scope": scope,
+    }
+    if request.htmx:
+        # Only the card changes when the answer is revealed; the progress bar stays as it is.
+        return render(request, "flashcards/study.html#study-card", context)
+    context["today"] = queue.today(request.user, settings, now, scope)
+    return render(request, "flashcards/study.html", context)
+
+
+def _changes_since_seen(question: Question, seen_version: int, state: int) -> list | None:
+    """What changed in the answer since the learner last answered this card, if anything."""
+    if state == Card.State.NEW or not 0 < seen_version < question.version:
+        return None
+    seen = QuestionRevision.objects.filter(question=question, version=seen_version).first()
+    return editing.answer_diff(seen.answer, question.answer) if seen else []
+
+
+@require_POST
+@login_required
+def answer(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    now = timezone.now()
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+        return _bad_request(request, f"Invalid answer ({errors}).")
+    scope = _scope_from(request)
+    settings = reviews.study_settings_for(request.user)
+    shown_at = form.cleaned_data["shown_at"]
+    duration = None
+    if shown_at:
+        duration = min(max(0, int(now.timestamp() * 1000) - shown_at), MAX_DURATION_MS)
+    try:
+        reviews.card_answer(
+            user=request.user,
+            question_id=question_id,
+            rating=form.cleaned_data["rating"],
+            expected_reps=form.cleaned_data["reps"],
+            now=now,
+            duration_ms=duration,
+            settings=settings,
+        )
+    except reviews.QuestionNotFound as error:
+        raise Http404(str(error)) from None
+    except reviews.DuplicateAnswer as error:
+        context = _study_context(request, settings, now, scope, notice=str(error))
+        return render(request, _study_template(request), context, status=409)
+    except reviews.AnswerRejected as error:
+        return _bad_request(request, str(error))
+    if not request.htmx:
+        return redirect(_study_url(scope))
+    context = _study_context(request, settings, now, scope)
+    response = render(request, _study_template(request), context)
+    today = context["today"]
+    return trigger_client_event(
+        response, "cardAnswered", {"done": today.done, "remaining": today.remaining}
+    )
+
+
+@require_POST
+@login_required
+def undo(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    settings = reviews.study_settings_for(request.user)
+    scope = _scope_from(request)
+    try:
+        card = reviews.review_undo(user=request.user, settings=settings, now=now)
+    except reviews.NothingToUndo as error:
+        context = _study_context(request, settings, now, scope, notice=str(error))
+        return render(request, _study_template(request), context, status=409)
+    # Show the card that was undone, so it can be answered again.
+    context = _study_context(request, settings, now, scope, notice="Answer undone.")
+    context["item"] = queue.StudyItem(
+        Question.objects.select_related("subsection__section").get(pk=card.question_id),
+        card.reps,
+        card.state,
+    )
+    return render(request, _study_template(request), context)
+
+
+@require_POST
+@login_required
+def drill(request: HtmxHttpRequest) -> HttpResponse:
+    now = timezone.now()
+    settings = reviews.study_settings_for(request.user)
+    rows = readiness.bank_rows(request.user, queue.study_day(now, settings).start)
+    ids = stats.weakest(rows, now)
+    if not ids:
+        messages.info(request, "Study a few cards first: a drill picks your weakest studied ones.")
+        return redirect("dashboard")
+    request.session[DRILL_SESSION_KEY] = {"ids": ids, "since": now.isoformat()}
+    return redirect(f"{reverse('study')}?scope=weakest:drill")
