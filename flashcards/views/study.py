@@ -195,7 +195,7 @@ def drill(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     settings = reviews.study_settings_for(request.user)
     rows = readiness.bank_rows(request.user, queue.study_day(now, settings).start)
-    ids = stats.weakest(rows, now)
+    ids = stats.weakest(rows, settings, now)
     if not ids:
         messages.info(request, "Study a few cards first: a drill picks your weakest studied ones.")
         return redirect("dashboard")
