@@ -227,3 +227,22 @@ def test_the_settings_page_shows_and_changes_the_time_zone(client, bank):
     assert response.status_code == 302
     html = client.get(reverse("card", args=[bank[0].pk])).content.decode()
     assert '<td data-label="When">29 Nov 2026, 03:30</td>' in html
+
+
+def test_buttons_capped_to_the_same_interval_say_why(learner, bank):
+    (question,) = _first_ten(bank)[:1]
+    done = _cram(learner, [question], START)
+    url = reverse("reveal", args=[question.pk])
+    fresh = _first_ten(bank)[1]
+    with time_machine.travel(done + timedelta(days=2), tick=False):
+        html = learner.get(reverse("reveal", args=[fresh.pk])).content.decode()
+        _post_answer(learner, question, 4)
+    assert 'data-testid="interval-note"' not in html  # 1m, 6m, 10m, days: nothing to explain
+    StudySettings.objects.filter(user=learner.user).update(
+        interview_date=(done + timedelta(days=5)).date()
+    )
+    with time_machine.travel(done + timedelta(days=2, minutes=5), tick=False):
+        html = learner.get(url).content.decode()
+    assert (
+        "Low, medium and high all bring it back in 2d: your interview date caps intervals" in html
+    )
