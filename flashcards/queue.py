@@ -85,6 +85,7 @@ class Today:
 # one round trip and no query building (the ORM spent ~7 ms composing the same statement).
 _STUDYING = "NOT c.suspended AND c.state <> 0"  # a card in the learner's reviews
 _DUE = "((c.state = 2 AND c.due < %(day_end)s) OR (c.state IN (1, 3) AND c.due <= %(now)s))"
+_LEARNING_DUE = "c.state IN (1, 3) AND c.due <= %(now)s"  # learning cards only: never a review
 _SCOPES = {
     None: ("", ""),
     "section": (
@@ -219,12 +220,12 @@ def _study_sql(pick: str) -> str:
     )
 
 
-def _next_due_sql(kind: str | None) -> str:
-    """The most overdue card due by the given moments (today's due, or learning cards ahead)."""
+def _next_due_sql(kind: str | None, due: str = _DUE) -> str:
+    """The most overdue card meeting `due` (today's due cards, or learning cards ahead)."""
     join, where = _SCOPES[kind]
     return _study_sql(
         f"SELECT q.id FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id"
-        f"{join} WHERE c.user_id = %(user)s AND q.is_active AND {_STUDYING} AND {_DUE}{where}"
+        f"{join} WHERE c.user_id = %(user)s AND q.is_active AND {_STUDYING} AND {due}{where}"
         " ORDER BY c.due, q.rank LIMIT 1"
     )
 
@@ -283,9 +284,10 @@ def next_card(
     if counts.new and (item := _item(_question_and_card(_next_new_sql(kind), params))):
         # A new card shows as new even if it was studied before and reset.
         return StudyItem(item.question, item.reps)
-    # No review card is "due ahead": an empty day leaves only learning cards in the window.
-    ahead = {"now": moment(now + LEARN_AHEAD), "day_end": moment(day.start)}
-    return _item(_question_and_card(_next_due_sql(kind), {**params, **ahead}))
+    # Only learning cards are shown ahead of time: a review card waits for its day, and one held
+    # back by the review cap waits for the next.
+    ahead = {"now": moment(now + LEARN_AHEAD)}
+    return _item(_question_and_card(_next_due_sql(kind, _LEARNING_DUE), {**params, **ahead}))
 
 
 def _drill_cards(user, scope: Scope) -> QuerySet[Card]:
