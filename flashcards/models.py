@@ -219,6 +219,9 @@ class Review(models.Model):
     difficulty_before = models.FloatField(null=True, blank=True)
     due_before = models.DateTimeField(null=True, blank=True)
     last_review_before = models.DateTimeField(null=True, blank=True)
+    seen_version_before = models.PositiveIntegerField(
+        default=0, help_text="The question version the learner had seen before this answer."
+    )
     state_after = models.PositiveSmallIntegerField(choices=Card.State.choices)
     stability_after = models.FloatField()
     difficulty_after = models.FloatField()

@@ -313,6 +313,5 @@ def _next_drill_card(user, scope: Scope) -> StudyItem | None:
     }
     for question_id in scope.question_ids:
         if question_id in cards:
-            card = cards[question_id]
-            return StudyItem(card.question, card.reps, card.state, card.seen_version)
+            return StudyItem.of(cards[question_id].question, cards[question_id])
     return None
