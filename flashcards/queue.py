@@ -4,11 +4,11 @@ cards that come due later in the session. A session may be scoped to part of the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import DateField, Func, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -30,15 +30,45 @@ class StudyDay:
     date: date
 
 
+# The one rule for study days, in Python (study_day) and in SQL (StudyDate): a study day is
+# dated by the learner's local wall time minus the day-start hour, so it starts at that hour of
+# local time whatever the offset from UTC that day (DST changes included).
+
+
+def day_start(day: date, settings: StudySettings) -> datetime:
+    """Return the moment (UTC) the study day dated `day` starts."""
+    local = datetime.combine(day, time(settings.day_starts_at), ZoneInfo(settings.time_zone))
+    return local.astimezone(UTC)
+
+
 def study_day(now: datetime, settings: StudySettings) -> StudyDay:
     """Return the study day containing `now` for a learner's time zone and day-start hour."""
     local = now.astimezone(ZoneInfo(settings.time_zone))
-    start = local.replace(hour=settings.day_starts_at, minute=0, second=0, microsecond=0)
-    if local < start:
-        start -= timedelta(days=1)
-    # Adding a day to a local wall time keeps the day start right across DST changes.
-    end = (start.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=start.tzinfo)
-    return StudyDay(start=start.astimezone(UTC), end=end.astimezone(UTC), date=start.date())
+    day = (local - timedelta(hours=settings.day_starts_at)).date()  # wall-time arithmetic
+    return StudyDay(
+        start=day_start(day, settings), end=day_start(day + timedelta(days=1), settings), date=day
+    )
+
+
+class StudyDate(Func):
+    """SQL for `study_day(moment).date` of a timestamp column: group reviews or due dates by the
+    learner's study day in the database."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, settings: StudySettings):
+        super().__init__(expression)
+        self.time_zone, self.hours = settings.time_zone, int(settings.day_starts_at)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # The local wall time, to the second (Django's own time-zone conversion per backend).
+        local, params = connection.ops.datetime_trunc_sql(
+            "second", sql, tuple(params), self.time_zone
+        )
+        if connection.vendor == "sqlite":
+            return f"date({local}, '-{self.hours} hours')", params
+        return f"CAST(({local}) - INTERVAL '{self.hours} hours' AS date)", params
 
 
 @dataclass(frozen=True)
