@@ -8,9 +8,11 @@ from django.db import connection, models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast
 
+from .fixture import validate_key
+
 
 class Section(models.Model):
-    key = models.SlugField(max_length=100, unique=True)
+    key = models.SlugField(max_length=100, unique=True, validators=[validate_key])
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
 
@@ -23,7 +25,7 @@ class Section(models.Model):
 
 class Subsection(models.Model):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="subsections")
-    key = models.SlugField(max_length=100, unique=True)
+    key = models.SlugField(max_length=100, unique=True, validators=[validate_key])
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
 
@@ -102,7 +104,7 @@ class Question(models.Model):
         ADDED = "added", "Added"
 
     subsection = models.ForeignKey(Subsection, on_delete=models.PROTECT, related_name="questions")
-    key = models.SlugField(max_length=120, unique=True)
+    key = models.SlugField(max_length=120, unique=True, validators=[validate_key])
     prompt = models.TextField()
     answer = models.TextField(blank=True, help_text="Markdown.")
     key_points = models.JSONField(default=list, blank=True)
