@@ -385,3 +385,24 @@ class InterviewAnswer(models.Model):
         if self.revealed_at is None:
             return None
         return round((self.revealed_at - self.shown_at).total_seconds())
+
+
+# --- Hardening: the sign-up limit ------------------------------------------------------------
+
+
+class SignupWindow(models.Model):
+    """How many sign-ups one address attempted in one clock hour (flashcards.account)."""
+
+    address = models.CharField(max_length=45)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "window_start"], name="one_signup_window_per_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} from {self.window_start:%Y-%m-%d %H:00}: {self.count}"
