@@ -9,18 +9,27 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import editing
+from . import editing, fixture
 from .exporting import export_text
 from .models import Card, Question, Report, Review, Section, StudySettings, Subsection
 from .rendering import markdown_to_html
 
 
 class QuestionForm(forms.ModelForm):
-    """Refuses a rank another active question already has."""
+    """Applies the fixture's validation, and refuses a rank another active question already has."""
 
     class Meta:
         model = Question
         fields = "__all__"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "key_points" in cleaned and cleaned["key_points"] is None:
+            cleaned["key_points"] = []
+        checked = {name: cleaned[name] for name in fixture.QUESTION_FIELDS if name in cleaned}
+        for name, message in fixture.question_problems(checked).items():
+            self.add_error(name, message[0].upper() + message[1:] + ".")
+        return cleaned
 
     def clean_rank(self) -> int:
         rank = self.cleaned_data["rank"]
