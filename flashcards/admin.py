@@ -9,18 +9,27 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import editing
+from . import editing, fixture
 from .exporting import export_text
 from .models import Card, Question, Report, Review, Section, StudySettings, Subsection
 from .rendering import markdown_to_html
 
 
 class QuestionForm(forms.ModelForm):
-    """Refuses a rank another active question already has."""
+    """Applies the fixture's validation, and refuses a rank another active question already has."""
 
     class Meta:
         model = Question
         fields = "__all__"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "key_points" in cleaned and cleaned["key_points"] is None:
+            cleaned["key_points"] = []
+        checked = {name: cleaned[name] for name in fixture.QUESTION_FIELDS if name in cleaned}
+        for name, message in fixture.question_problems(checked).items():
+            self.add_error(name, message[0].upper() + message[1:] + ".")
+        return cleaned
 
     def clean_rank(self) -> int:
         rank = self.cleaned_data["rank"]
@@ -39,10 +48,18 @@ def _save_question(question: Question) -> None:
     question.save()
 
 
+class NoDeleteAdmin(admin.ModelAdmin):
+    """The bank is never deleted from (learner history points at it): deactivate instead."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class SubsectionInline(admin.StackedInline):
     model = Subsection
     fields = ("title", "key", "position")
     extra = 0
+    can_delete = False
 
 
 class QuestionInline(admin.StackedInline):
@@ -51,32 +68,43 @@ class QuestionInline(admin.StackedInline):
     fields = ("prompt", "key", "rank", "position", "origin", "is_active")
     extra = 0
     show_change_link = True
+    can_delete = False
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(NoDeleteAdmin):
     list_display = ("title", "key", "position")
     list_editable = ("position",)
     search_fields = ("title", "key")
     inlines = [SubsectionInline]
+    actions = ["deactivate_questions"]
+
+    @admin.action(description="Deactivate the questions of selected sections")
+    def deactivate_questions(self, request, queryset):
+        count = Question.objects.filter(subsection__section__in=queryset).update(is_active=False)
+        messages.success(request, f"{count} question(s) deactivated; learner progress is kept.")
 
 
 @admin.register(Subsection)
-class SubsectionAdmin(admin.ModelAdmin):
+class SubsectionAdmin(NoDeleteAdmin):
     list_display = ("title", "section", "key", "position")
     list_editable = ("position",)
     list_filter = ("section",)
     list_select_related = ("section",)
     search_fields = ("title", "key")
     inlines = [QuestionInline]
+    actions = ["deactivate_questions"]
+
+    @admin.action(description="Deactivate the questions of selected subsections")
+    def deactivate_questions(self, request, queryset):
+        count = Question.objects.filter(subsection__in=queryset).update(is_active=False)
+        messages.success(request, f"{count} question(s) deactivated; learner progress is kept.")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Question:
             return super().save_formset(request, form, formset, change)
         for question in formset.save(commit=False):
             _save_question(question)
-        for question in formset.deleted_objects:
-            question.delete()
 
 
 @admin.action(description="Activate selected questions")
@@ -99,7 +127,7 @@ def export_fixture(modeladmin, request, queryset):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(NoDeleteAdmin):
     form = QuestionForm
     list_display = ("prompt", "section", "subsection", "rank", "origin", "is_active", "updated_at")
     list_filter = ("subsection__section", "origin", "is_active")

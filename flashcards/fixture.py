@@ -17,8 +17,49 @@ ORIGINS = ("seed", "added")
 QUESTION_FIELDS = ("key", "prompt", "rank", "origin", "answer", "key_points", "follow_up")
 
 
+# What a question may hold, whichever way it enters the bank (this file or the admin): every
+# page that shows, searches, exports or weighs a question relies on these.
+MAX_RANK = 1000
+TEXT_LIMITS = {"prompt": 500, "answer": 20_000, "follow_up": 2_000}
+TITLE_LIMIT = 200
+KEY_POINT_LIMIT = 300
+MAX_KEY_POINTS = 20
+
+
 class FixtureError(ValueError):
     """The fixture is malformed; the message names the place."""
+
+
+def question_problems(fields: dict) -> dict[str, str]:
+    """Return what is wrong with a question's fields, by field name; empty when it is valid.
+
+    Checks only the fields given (an admin form may show a few of them). The one validation of
+    question content, shared by the fixture loader and the admin.
+    """
+    problems = {}
+    if "rank" in fields:
+        rank = fields["rank"]
+        if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= MAX_RANK:
+            problems["rank"] = f"rank must be a whole number from 1 to {MAX_RANK}, got {rank!r}"
+    for name, limit in TEXT_LIMITS.items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        if not isinstance(value, str):
+            problems[name] = f"'{name}' must be text"
+        elif len(value) > limit:
+            problems[name] = f"'{name}' is {len(value)} characters; at most {limit} are allowed"
+    if "key_points" in fields:
+        points = fields["key_points"]
+        if not isinstance(points, list) or not all(
+            isinstance(p, str) and p.strip() for p in points
+        ):
+            problems["key_points"] = "key_points must be a list of text"
+        elif len(points) > MAX_KEY_POINTS:
+            problems["key_points"] = f"at most {MAX_KEY_POINTS} key points are allowed"
+        elif any(len(p) > KEY_POINT_LIMIT for p in points):
+            problems["key_points"] = f"each key point must be at most {KEY_POINT_LIMIT} characters"
+    return problems
 
 
 @dataclass
@@ -61,6 +102,8 @@ def _require(node: dict, name: str, where: str, kind: type = str):
     value = node[name]
     if kind is str and (not isinstance(value, str) or not value.strip()):
         raise FixtureError(f"{where}: '{name}' must be non-empty text")
+    if name == "title" and len(value) > TITLE_LIMIT:
+        raise FixtureError(f"{where}: 'title' is longer than {TITLE_LIMIT} characters")
     if kind is list and not isinstance(value, list):
         raise FixtureError(f"{where}: '{name}' must be a list")
     return value
@@ -82,25 +125,27 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
     key = _key(node, where, keys)
     where = f"{where} ({key})"
     rank = _require(node, "rank", where, int)
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-        raise FixtureError(f"{where}: rank must be a whole number from 1 up, got {rank!r}")
-    if rank in ranks:
-        raise FixtureError(f"{where}: rank {rank} is already used by {ranks[rank]}")
-    ranks[rank] = key
     origin = _require(node, "origin", where)
     if origin not in ORIGINS:
         raise FixtureError(f"{where}: origin must be one of {', '.join(ORIGINS)}, got '{origin}'")
-    key_points = node.get("key_points") or []
-    if not isinstance(key_points, list) or not all(
-        isinstance(p, str) and p.strip() for p in key_points
-    ):
-        raise FixtureError(f"{where}: key_points must be a list of text")
     unknown = set(node) - set(QUESTION_FIELDS)
     if unknown:
         raise FixtureError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    for name in ("answer", "follow_up"):
-        if not isinstance(node.get(name) or "", str):
-            raise FixtureError(f"{where}: '{name}' must be text")
+    key_points = node.get("key_points") or []
+    problems = question_problems(
+        {
+            "rank": rank,
+            "prompt": _require(node, "prompt", where),
+            "answer": node.get("answer") or "",
+            "follow_up": node.get("follow_up") or "",
+            "key_points": key_points,
+        }
+    )
+    if problems:
+        raise FixtureError(f"{where}: {next(iter(problems.values()))}")
+    if rank in ranks:
+        raise FixtureError(f"{where}: rank {rank} is already used by {ranks[rank]}")
+    ranks[rank] = key
     return QuestionSpec(
         key=key,
         prompt=_require(node, "prompt", where),
