@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('flashcards', '0008_i20_review_seen_version_before'),
+        ('flashcards', '0010_merge_i18_i20'),
     ]
 
     operations = [
