@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from .rendering import text_errors
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ORIGINS = ("seed", "added")
-QUESTION_FIELDS = ("key", "prompt", "rank", "origin", "answer", "key_points", "follow_up")
+FORMULA_FIELDS = ("answer", "key_points", "follow_up", "follow_up_answer", "follow_up_key_points")
+QUESTION_FIELDS = (
+    "key", "prompt", "rank", "origin", "answer", "key_points",
+    "follow_up", "follow_up_answer", "follow_up_key_points",
+)  # fmt: skip
 
 
 class FixtureError(ValueError):
@@ -28,6 +34,8 @@ class QuestionSpec:
     answer: str = ""
     key_points: list[str] = field(default_factory=list)
     follow_up: str = ""
+    follow_up_answer: str = ""
+    follow_up_key_points: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,6 +77,25 @@ def _key(node: dict, where: str, seen: dict[str, str]) -> str:
     return key
 
 
+def _text_list(node: dict, name: str, where: str) -> list[str]:
+    value = node.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
+        raise FixtureError(f"{where}: {name} must be a list of text")
+    return value
+
+
+def formula_problems(content: dict) -> list[str]:
+    """Return each formula that cannot be rendered in a question's content, with its field."""
+    problems = []
+    for name in FORMULA_FIELDS:
+        value = content.get(name) or ""
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for i, text in items:
+            place = name if i is None else f"{name}[{i}]"
+            problems += [f"{place}: {error}" for error in text_errors(text)]
+    return problems
+
+
 def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
     key = _key(node, where, keys)
     where = f"{where} ({key})"
@@ -81,17 +108,17 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
     origin = _require(node, "origin", where)
     if origin not in ORIGINS:
         raise FixtureError(f"{where}: origin must be one of {', '.join(ORIGINS)}, got '{origin}'")
-    key_points = node.get("key_points") or []
-    if not isinstance(key_points, list) or not all(
-        isinstance(p, str) and p.strip() for p in key_points
-    ):
-        raise FixtureError(f"{where}: key_points must be a list of text")
+    key_points = _text_list(node, "key_points", where)
+    follow_up_key_points = _text_list(node, "follow_up_key_points", where)
     unknown = set(node) - set(QUESTION_FIELDS)
     if unknown:
         raise FixtureError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    for name in ("answer", "follow_up"):
+    for name in ("answer", "follow_up", "follow_up_answer"):
         if not isinstance(node.get(name) or "", str):
             raise FixtureError(f"{where}: '{name}' must be text")
+    problems = formula_problems(node)
+    if problems:
+        raise FixtureError(f"{where}: {problems[0]}")
     return QuestionSpec(
         key=key,
         prompt=_require(node, "prompt", where),
@@ -100,6 +127,8 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
         answer=node.get("answer") or "",
         key_points=key_points,
         follow_up=node.get("follow_up") or "",
+        follow_up_answer=node.get("follow_up_answer") or "",
+        follow_up_key_points=follow_up_key_points,
     )
 
 
@@ -162,7 +191,21 @@ HEADER = (
     "# rank: interview likelihood across the whole bank (1 = most likely).\n"
     "# origin: seed (from fixtures/seed/, word for word) or added.\n"
     "# Load with `python manage.py seed_questions`; write back with `export_questions`.\n"
+    "# Formulas: LaTeX in $...$ (inline) or $$...$$ (display), rendered as MathML.\n"
+    "# Why the ranks are what they are: docs/CONTENT_REVIEW.md, section Ranking for 2026.\n"
 )
+
+
+OPTIONAL_FIELDS = ("follow_up_answer", "follow_up_key_points")
+
+
+def _question_tree(question: QuestionSpec) -> dict:
+    # Optional fields are written only when filled, so a file without them round-trips.
+    return {
+        name: getattr(question, name)
+        for name in QUESTION_FIELDS
+        if name not in OPTIONAL_FIELDS or getattr(question, name)
+    }
 
 
 def dump(sections: list[SectionSpec]) -> str:
@@ -176,10 +219,7 @@ def dump(sections: list[SectionSpec]) -> str:
                     {
                         "key": ss.key,
                         "title": ss.title,
-                        "questions": [
-                            {name: getattr(q, name) for name in QUESTION_FIELDS}
-                            for q in ss.questions
-                        ],
+                        "questions": [_question_tree(q) for q in ss.questions],
                     }
                     for ss in s.subsections
                 ],

@@ -54,7 +54,7 @@ def test_editing_a_question_in_the_admin_keeps_progress_and_shows_at_once(client
             "key": question.key,
             "prompt": "What is generative AI, in one breath?",
             "answer": question.answer,
-            "key_points": '["one", "two"]',
+            "key_points": "one\ntwo",
             "follow_up": question.follow_up,
             "rank": question.rank,
             "origin": question.origin,
