@@ -32,7 +32,8 @@ class LinesField(forms.CharField):
 
 
 class QuestionForm(forms.ModelForm):
-    """Refuses a rank another active question already has, and formulas that cannot render."""
+    """Applies the fixture's validation (formulas included), and refuses a rank another active
+    question already has. Key points are edited one per line."""
 
     key_points = LinesField(required=False, help_text="One key point per line.")
     follow_up_key_points = LinesField(required=False, help_text="One key point per line.")
@@ -56,13 +57,13 @@ class QuestionForm(forms.ModelForm):
                     "hx-swap": "outerHTML",
                 })  # fmt: skip
 
-    def clean(self):
+    def clean(self) -> dict:
         cleaned = super().clean()
-        for problem in fixture.formula_problems(cleaned):
-            name, _, message = problem.partition(": ")
-            field = name.split("[")[0]
-            if field in self.fields and field not in self.errors:
-                self.add_error(field, message)
+        if "key_points" in cleaned and cleaned["key_points"] is None:
+            cleaned["key_points"] = []
+        checked = {name: cleaned[name] for name in fixture.QUESTION_FIELDS if name in cleaned}
+        for name, message in fixture.question_problems(checked).items():
+            self.add_error(name, message[0].upper() + message[1:] + ".")
         return cleaned
 
     def clean_rank(self) -> int:
@@ -74,7 +75,7 @@ class QuestionForm(forms.ModelForm):
 
 
 def _preview_html(question: Question) -> str:
-    problems = fixture.formula_problems(editing.content_of(question))
+    problems = list(fixture.question_problems(editing.content_of(question)).values())
     return render_to_string(
         "admin/flashcards/question/_preview.html", {"question": question, "problems": problems}
     )
@@ -89,10 +90,18 @@ def _save_question(question: Question) -> None:
     question.save()
 
 
+class NoDeleteAdmin(admin.ModelAdmin):
+    """The bank is never deleted from (learner history points at it): deactivate instead."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class SubsectionInline(admin.StackedInline):
     model = Subsection
     fields = ("title", "key", "position")
     extra = 0
+    can_delete = False
 
 
 class QuestionInline(admin.StackedInline):
@@ -101,32 +110,43 @@ class QuestionInline(admin.StackedInline):
     fields = ("prompt", "key", "rank", "position", "origin", "is_active")
     extra = 0
     show_change_link = True
+    can_delete = False
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(NoDeleteAdmin):
     list_display = ("title", "key", "position")
     list_editable = ("position",)
     search_fields = ("title", "key")
     inlines = [SubsectionInline]
+    actions = ["deactivate_questions"]
+
+    @admin.action(description="Deactivate the questions of selected sections")
+    def deactivate_questions(self, request, queryset):
+        count = Question.objects.filter(subsection__section__in=queryset).update(is_active=False)
+        messages.success(request, f"{count} question(s) deactivated; learner progress is kept.")
 
 
 @admin.register(Subsection)
-class SubsectionAdmin(admin.ModelAdmin):
+class SubsectionAdmin(NoDeleteAdmin):
     list_display = ("title", "section", "key", "position")
     list_editable = ("position",)
     list_filter = ("section",)
     list_select_related = ("section",)
     search_fields = ("title", "key")
     inlines = [QuestionInline]
+    actions = ["deactivate_questions"]
+
+    @admin.action(description="Deactivate the questions of selected subsections")
+    def deactivate_questions(self, request, queryset):
+        count = Question.objects.filter(subsection__in=queryset).update(is_active=False)
+        messages.success(request, f"{count} question(s) deactivated; learner progress is kept.")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Question:
             return super().save_formset(request, form, formset, change)
         for question in formset.save(commit=False):
             _save_question(question)
-        for question in formset.deleted_objects:
-            question.delete()
 
 
 @admin.action(description="Activate selected questions")
@@ -149,7 +169,7 @@ def export_fixture(modeladmin, request, queryset):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(NoDeleteAdmin):
     form = QuestionForm
     list_display = ("prompt", "section", "subsection", "rank", "origin", "is_active", "updated_at")
     list_filter = ("subsection__section", "origin", "is_active")

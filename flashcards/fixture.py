@@ -21,8 +21,70 @@ QUESTION_FIELDS = (
 )  # fmt: skip
 
 
+# What a question may hold, whichever way it enters the bank (this file or the admin): every
+# page that shows, searches, exports or weighs a question relies on these.
+MAX_RANK = 1000
+TEXT_LIMITS = {"prompt": 500, "answer": 20_000, "follow_up": 2_000, "follow_up_answer": 10_000}
+TITLE_LIMIT = 200
+KEY_POINT_LIMIT = 300
+MAX_KEY_POINTS = 20
+
+
 class FixtureError(ValueError):
     """The fixture is malformed; the message names the place."""
+
+
+def _formula_problems(fields: dict) -> dict[str, str]:
+    """Return the first formula that cannot be rendered in each field that has one."""
+    problems = {}
+    for name in FORMULA_FIELDS:
+        value = fields.get(name) or ""
+        if not isinstance(value, str | list):
+            continue
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for i, text in items:
+            errors = text_errors(text) if isinstance(text, str) else []
+            if errors:
+                place = name if i is None else f"{name}[{i}]"
+                problems[name] = f"{place}: {errors[0]}"
+                break
+    return problems
+
+
+def question_problems(fields: dict) -> dict[str, str]:
+    """Return what is wrong with a question's fields, by field name; empty when it is valid.
+
+    Checks only the fields given (an admin form may show a few of them). The one validation of
+    question content, shared by the fixture loader and the admin.
+    """
+    problems = {}
+    if "rank" in fields:
+        rank = fields["rank"]
+        if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= MAX_RANK:
+            problems["rank"] = f"rank must be a whole number from 1 to {MAX_RANK}, got {rank!r}"
+    for name, limit in TEXT_LIMITS.items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        if not isinstance(value, str):
+            problems[name] = f"'{name}' must be text"
+        elif len(value) > limit:
+            problems[name] = f"'{name}' is {len(value)} characters; at most {limit} are allowed"
+    for name in ("key_points", "follow_up_key_points"):
+        if name not in fields:
+            continue
+        points = fields[name]
+        if not isinstance(points, list) or not all(
+            isinstance(p, str) and p.strip() for p in points
+        ):
+            problems[name] = f"{name} must be a list of text"
+        elif len(points) > MAX_KEY_POINTS:
+            problems[name] = f"at most {MAX_KEY_POINTS} key points are allowed"
+        elif any(len(p) > KEY_POINT_LIMIT for p in points):
+            problems[name] = f"each key point must be at most {KEY_POINT_LIMIT} characters"
+    for name, problem in _formula_problems(fields).items():
+        problems.setdefault(name, problem)
+    return problems
 
 
 @dataclass
@@ -60,6 +122,8 @@ def _require(node: dict, name: str, where: str, kind: type = str):
     value = node[name]
     if kind is str and (not isinstance(value, str) or not value.strip()):
         raise FixtureError(f"{where}: '{name}' must be non-empty text")
+    if name == "title" and len(value) > TITLE_LIMIT:
+        raise FixtureError(f"{where}: 'title' is longer than {TITLE_LIMIT} characters")
     if kind is list and not isinstance(value, list):
         raise FixtureError(f"{where}: '{name}' must be a list")
     return value
@@ -77,48 +141,34 @@ def _key(node: dict, where: str, seen: dict[str, str]) -> str:
     return key
 
 
-def _text_list(node: dict, name: str, where: str) -> list[str]:
-    value = node.get(name) or []
-    if not isinstance(value, list) or not all(isinstance(p, str) and p.strip() for p in value):
-        raise FixtureError(f"{where}: {name} must be a list of text")
-    return value
-
-
-def formula_problems(content: dict) -> list[str]:
-    """Return each formula that cannot be rendered in a question's content, with its field."""
-    problems = []
-    for name in FORMULA_FIELDS:
-        value = content.get(name) or ""
-        items = enumerate(value) if isinstance(value, list) else [(None, value)]
-        for i, text in items:
-            place = name if i is None else f"{name}[{i}]"
-            problems += [f"{place}: {error}" for error in text_errors(text)]
-    return problems
-
-
 def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
     key = _key(node, where, keys)
     where = f"{where} ({key})"
     rank = _require(node, "rank", where, int)
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-        raise FixtureError(f"{where}: rank must be a whole number from 1 up, got {rank!r}")
-    if rank in ranks:
-        raise FixtureError(f"{where}: rank {rank} is already used by {ranks[rank]}")
-    ranks[rank] = key
     origin = _require(node, "origin", where)
     if origin not in ORIGINS:
         raise FixtureError(f"{where}: origin must be one of {', '.join(ORIGINS)}, got '{origin}'")
-    key_points = _text_list(node, "key_points", where)
-    follow_up_key_points = _text_list(node, "follow_up_key_points", where)
     unknown = set(node) - set(QUESTION_FIELDS)
     if unknown:
         raise FixtureError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    for name in ("answer", "follow_up", "follow_up_answer"):
-        if not isinstance(node.get(name) or "", str):
-            raise FixtureError(f"{where}: '{name}' must be text")
-    problems = formula_problems(node)
+    key_points = node.get("key_points") or []
+    follow_up_key_points = node.get("follow_up_key_points") or []
+    problems = question_problems(
+        {
+            "rank": rank,
+            "prompt": _require(node, "prompt", where),
+            "answer": node.get("answer") or "",
+            "follow_up": node.get("follow_up") or "",
+            "follow_up_answer": node.get("follow_up_answer") or "",
+            "key_points": key_points,
+            "follow_up_key_points": follow_up_key_points,
+        }
+    )
     if problems:
-        raise FixtureError(f"{where}: {problems[0]}")
+        raise FixtureError(f"{where}: {next(iter(problems.values()))}")
+    if rank in ranks:
+        raise FixtureError(f"{where}: rank {rank} is already used by {ranks[rank]}")
+    ranks[rank] = key
     return QuestionSpec(
         key=key,
         prompt=_require(node, "prompt", where),

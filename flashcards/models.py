@@ -146,6 +146,10 @@ class CardQuerySet(models.QuerySet):
 class Card(models.Model):
     """One learner's memory of one question, in the FSRS model's terms."""
 
+    # Learner data never goes with a question: questions are deactivated, not deleted, and every
+    # reference from learner data to the bank is PROTECT (Django refuses the delete, and the
+    # database's foreign keys refuse a raw one). Deleting an account still removes everything.
+
     class State(models.IntegerChoices):
         NEW = 0, "New"
         LEARNING = 1, "Learning"
@@ -156,7 +160,7 @@ class Card(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", db_index=False
     )
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="cards")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="cards")
     state = models.PositiveSmallIntegerField(choices=State.choices, default=State.NEW)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
     stability = models.FloatField(null=True, blank=True)
@@ -208,7 +212,7 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews", db_index=False
     )
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews", db_index=False)
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reviews")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="reviews")
     known = models.BooleanField()
     confidence = models.PositiveSmallIntegerField(choices=Confidence.choices, null=True, blank=True)
     rating = models.PositiveSmallIntegerField()
@@ -221,6 +225,9 @@ class Review(models.Model):
     difficulty_before = models.FloatField(null=True, blank=True)
     due_before = models.DateTimeField(null=True, blank=True)
     last_review_before = models.DateTimeField(null=True, blank=True)
+    seen_version_before = models.PositiveIntegerField(
+        default=0, help_text="The question version the learner had seen before this answer."
+    )
     state_after = models.PositiveSmallIntegerField(choices=Card.State.choices)
     stability_after = models.FloatField()
     difficulty_after = models.FloatField()
@@ -311,7 +318,7 @@ class Report(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
     )
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="reports")
     version = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
     comment = models.TextField(blank=True, max_length=2000)
@@ -358,7 +365,7 @@ class InterviewAnswer(models.Model):
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
     position = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     shown_at = models.DateTimeField()
     revealed_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
@@ -389,3 +396,24 @@ class InterviewAnswer(models.Model):
         if self.revealed_at is None:
             return None
         return round((self.revealed_at - self.shown_at).total_seconds())
+
+
+# --- Hardening: the sign-up limit ------------------------------------------------------------
+
+
+class SignupWindow(models.Model):
+    """How many sign-ups one address attempted in one clock hour (flashcards.account)."""
+
+    address = models.CharField(max_length=45)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "window_start"], name="one_signup_window_per_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} from {self.window_start:%Y-%m-%d %H:00}: {self.count}"

@@ -173,6 +173,7 @@ def card_answer(
         duration_ms=duration_ms,
         # The state before the answer, kept so the answer can be undone exactly.
         **{f"{name}_before": getattr(before, name) for name in scheduling.MEMORY_FIELDS},
+        seen_version_before=card.seen_version,
         state_after=after.state,
         stability_after=after.stability,
         difficulty_after=after.difficulty,
@@ -215,6 +216,7 @@ def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
     if review.state_before == Card.State.REVIEW and not review.known:
         card.lapses -= 1
     card.reps -= 1
+    card.seen_version = review.seen_version_before
     card.save()
     review.delete()
     return card

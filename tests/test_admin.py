@@ -56,6 +56,8 @@ def test_editing_a_question_in_the_admin_keeps_progress_and_shows_at_once(client
             "answer": question.answer,
             "key_points": "one\ntwo",
             "follow_up": question.follow_up,
+            "follow_up_answer": question.follow_up_answer,
+            "follow_up_key_points": "\n".join(question.follow_up_key_points),
             "rank": question.rank,
             "origin": question.origin,
             "is_active": "on",

@@ -30,6 +30,8 @@ def _change_data(question: Question, **changes) -> dict:
         "answer": question.answer,
         "key_points": "\n".join(question.key_points),
         "follow_up": question.follow_up,
+        "follow_up_answer": question.follow_up_answer,
+        "follow_up_key_points": "\n".join(question.follow_up_key_points),
         "rank": question.rank,
         "position": question.position,
         "origin": question.origin,

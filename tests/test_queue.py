@@ -145,3 +145,17 @@ def test_new_cards_are_held_back_when_reviews_exceed_the_cap(db, now):
     counts = queue.today(user, _settings(user), now)
     assert counts.held_back is False
     assert (counts.due, counts.new) == (3, 3)
+
+
+def test_the_review_cap_stops_reviews_once_used(db, now):
+    # Regression: once the cap was used, next_card fell through to the learn-ahead query, whose
+    # bound still let overdue review cards through.
+    questions = make_bank(4)
+    user = make_user(review_cap=2, new_per_day=0)
+    for question in questions:
+        answer(user, question, 4, now - timedelta(days=40))  # all four due again by now
+    assert Card.objects.filter(user=user, state=Card.State.REVIEW, due__lt=now).count() == 4
+    _study_through(user, now, answers=2, rating=3)
+    counts = queue.today(user, _settings(user), now)
+    assert (counts.done, counts.due, counts.new) == (2, 0, 0)
+    assert _next(user, now) is None
