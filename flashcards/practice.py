@@ -86,7 +86,7 @@ def interview_start(*, user, length: int, focus: Focus, now: datetime, seed: int
     settings = reviews.study_settings_for(user)
     pool = [r for r in rows if focus.keeps(r)]
     if focus.key == "weakest":  # studied but not yet known; widened when too few for the length
-        studied = [r for r in pool if r.state != 0 and not r.suspended]
+        studied = [r for r in pool if r.is_studying]
         weak = [r for r in studied if not r.known(settings, now)]
         pool = next((p for p in (weak, studied) if len(p) >= length), pool)
     weights = draw_weights(pool, now, _forgot_last(user))

@@ -36,7 +36,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "today": queue.today(request.user, settings, now),
             "readiness": readiness.readiness(rows, settings, now),
             "readiness_day": timezone.localtime(target).date(),
-            "readiness_on_interview": readiness.days_to_interview(settings, now) is not None,
+            "readiness_on_interview": queue.days_until_interview(settings, now) is not None,
             "trend_chart": charts.bar_chart(
                 [(day.strftime("%-d %b"), round(100 * value)) for day, value in trend.points],
                 title="Readiness over the last 30 days",
