@@ -3,9 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
+from flashcards import reviews, scheduling
 from flashcards.models import Card, StudySettings
 
 from .conftest import answer, make_user
@@ -65,9 +68,25 @@ def test_bad_settings_get_a_field_error_and_change_nothing(client_for, user, fie
 
 def test_changing_retention_affects_future_scheduling_only(client_for, user, bank, now):
     answer(user, bank[0], 4, now)
-    scheduled = Card.objects.get(user=user, question=bank[0]).due
-    client_for(user).post(reverse("settings"), {**VALID, "desired_retention": 0.97})
-    assert Card.objects.get(user=user, question=bank[0]).due == scheduled
+    card = Card.objects.get(user=user, question=bank[0])
+    response = client_for(user).post(reverse("settings"), {**VALID, "desired_retention": 0.97})
+    assert response.status_code == 302
+    assert StudySettings.objects.get(user=user).desired_retention == 0.97
+    assert Card.objects.get(pk=card.pk).due == card.due  # the schedule already made is kept
+    # The next answer is scheduled with the new retention (shorter intervals than at 0.9).
+    later = card.due + timedelta(hours=1)
+    seed = reviews.fuzz_seed(user.pk, bank[0].pk, card.reps)
+    expected = {
+        retention: scheduling.review(
+            reviews.memory_of(card), 3, later, seed=seed,
+            policy=scheduling.Policy(desired_retention=retention,
+                                     fuzzing=django_settings.FSRS_ENABLE_FUZZING),
+        ).due
+        for retention in (0.9, 0.97)
+    }  # fmt: skip
+    assert expected[0.97] < expected[0.9]
+    answer(User.objects.get(pk=user.pk), bank[0], 3, later)
+    assert Card.objects.get(pk=card.pk).due == expected[0.97]
 
 
 def test_the_plan_button_sets_the_daily_limit(client_for, bank, now):

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from flashcards import account
-from flashcards.models import Report, Review
+from flashcards.models import Card, Report, Review
 
 from .conftest import PASSWORD, answer, make_bulk_history, make_user
 
@@ -103,9 +103,13 @@ def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
     assert reviews[1][0] == now.isoformat() and reviews[1][1] == bank[0].key
     assert reviews[2][3] == "False"
     cards = tables["cards.csv"]
-    assert (
-        len(cards) == 2 and cards[1][0] == bank[0].key and cards[1][4] == "relearning" or "learning"
-    )
+    assert cards[0][:5] == ["question_key", "question", "section", "subsection", "state"]
+    assert len(cards) == 2  # ann's one card: not bob's
+    card = Card.objects.get(user=ann, question=bank[0])
+    assert card.state == Card.State.LEARNING  # Good, then Again on its learning step
+    assert cards[1][:5] == [bank[0].key, bank[0].prompt, bank[0].subsection.section.title,
+                            bank[0].subsection.title, "learning"]  # fmt: skip
+    assert cards[1][9:11] == [str(card.reps), str(card.lapses)] == ["2", "0"]
     assert tables["settings.csv"][1][:2] == ["10", ""]
 
 
