@@ -107,6 +107,8 @@ class Question(models.Model):
     answer = models.TextField(blank=True, help_text="Markdown.")
     key_points = models.JSONField(default=list, blank=True)
     follow_up = models.TextField(blank=True)
+    follow_up_answer = models.TextField(blank=True, help_text="Markdown.")
+    follow_up_key_points = models.JSONField(default=list, blank=True)
     rank = models.PositiveIntegerField(
         db_index=True, help_text="Interview likelihood: 1 is the most likely question."
     )
@@ -307,6 +309,8 @@ class QuestionRevision(models.Model):
     answer = models.TextField(blank=True)
     key_points = models.JSONField(default=list, blank=True)
     follow_up = models.TextField(blank=True)
+    follow_up_answer = models.TextField(blank=True)
+    follow_up_key_points = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

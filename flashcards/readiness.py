@@ -2,8 +2,9 @@
 
 Readiness is the likelihood-weighted mean, over all active questions, of each card's FSRS
 retrievability (its probability of recall now; 0 for a card never studied). A question's weight
-is 1/√rank: the most likely question (rank 1) counts 10 times as much as rank 100, and the
-weights fall gently enough that the long tail of the bank still matters.
+is 1/√rank: the most likely question (rank 1) counts √N times as much as the least likely (rank N;
+about 11 times for a bank of 120), and the weights fall gently enough that the long tail of the
+bank still matters.
 """
 
 from __future__ import annotations

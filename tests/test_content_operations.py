@@ -1,6 +1,5 @@
 """The editorial admin, the fixture round trip and content updates learners can see."""
 
-import json
 import re
 
 import pytest
@@ -29,8 +28,10 @@ def _change_data(question: Question, **changes) -> dict:
         "key": question.key,
         "prompt": question.prompt,
         "answer": question.answer,
-        "key_points": json.dumps(question.key_points),
+        "key_points": "\n".join(question.key_points),
         "follow_up": question.follow_up,
+        "follow_up_answer": question.follow_up_answer,
+        "follow_up_key_points": "\n".join(question.follow_up_key_points),
         "rank": question.rank,
         "position": question.position,
         "origin": question.origin,
@@ -104,7 +105,10 @@ def test_the_change_page_previews_the_answer_and_shows_usage(client, bank, edito
     client.force_login(editor)
     html = client.get(reverse("admin:flashcards_question_change", args=[question.pk])).content
     html = html.decode()
-    assert '<div class="answer-preview"><p>Generative AI is' in html
+    assert (
+        'id="card-preview"' in html
+        and '<div class="model-answer prose"><p>Generative AI is' in html
+    )
     assert (
         "2 learner(s) studied it; 2 reviews, 50% answered known, average confidence 2.0 of 3."
         in html
