@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from flashcards import account
-from flashcards.models import Card, Report, Review
+from flashcards.models import Card, Question, Report, Review, Subsection
 
 from .conftest import PASSWORD, answer, make_bulk_history, make_user
 
@@ -151,6 +151,20 @@ def test_the_anki_package_holds_the_bank_with_decks_and_tags(client_for, user, b
     decks = json.loads(db.execute("select decks from col").fetchone()[0])
     names = {deck["name"] for deck in decks.values()}
     assert "GenAI Interview Prep::Introduction to Generative AI::Basics and Definitions" in names
+    # One deck per subsection, all of them, each holding exactly its subsection's questions.
+    expected = {}
+    for question in Question.objects.active().select_related("subsection__section"):
+        subsection = question.subsection
+        name = f"GenAI Interview Prep::{subsection.section.title}::{subsection.title}"
+        expected.setdefault(name, set()).add(question.key)
+    assert len(expected) == Subsection.objects.filter(questions__is_active=True).distinct().count()
+    deck_names = {int(deck_id): deck["name"] for deck_id, deck in decks.items()}
+    found = {}
+    for flds, deck_id in db.execute(
+        "select n.flds, c.did from notes n join cards c on c.nid = n.id"
+    ):
+        found.setdefault(deck_names[deck_id], set()).add(flds.split("\x1f")[0])
+    assert found == expected
 
 
 def test_deleting_the_account_needs_the_password(client_for, user, bank, now):
