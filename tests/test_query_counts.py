@@ -40,8 +40,8 @@ def frozen_clock(now):
 
 @pytest.fixture
 def learners(bank, now):
-    """A learner with no history (the study page shows a new card), and one with 100 reviews a card
-    whose every card is a review card due since yesterday (it shows the most overdue)."""
+    """A learner with no history (the study page shows a new card), and one with 100 reviews on
+    every card, each now a review card due since yesterday (it shows the most overdue)."""
     light, heavy = make_user("light"), make_user("heavy")
     # The bulk history leaves each card due `reviews_per_card + 30` days after its start.
     make_bulk_history(heavy, bank, 100, now - timedelta(days=131))
