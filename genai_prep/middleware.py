@@ -69,3 +69,20 @@ class QueryCountMiddleware:
             response = self.get_response(request)
         response["X-Query-Count"] = str(count)
         return response
+
+
+class PrivatePagesMiddleware:
+    """Signed-in pages and downloads are the learner's own: no cache, shared or local, keeps them.
+
+    Responses that chose their own caching (the admin's never_cache) are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-store"
+        return response
