@@ -5,22 +5,57 @@ from django.contrib import admin, messages
 from django.db.models import Avg, Count, Q, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import editing, fixture
 from .exporting import export_text
 from .models import Card, Question, Report, Review, Section, StudySettings, Subsection
-from .rendering import markdown_to_html
+
+
+class LinesField(forms.CharField):
+    """A list of short texts edited as one line each (blank lines are dropped)."""
+
+    widget = forms.Textarea(attrs={"rows": 5, "cols": 80})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
 class QuestionForm(forms.ModelForm):
-    """Applies the fixture's validation, and refuses a rank another active question already has."""
+    """Applies the fixture's validation (formulas included), and refuses a rank another active
+    question already has. Key points are edited one per line."""
+
+    key_points = LinesField(required=False, help_text="One key point per line.")
+    follow_up_key_points = LinesField(required=False, help_text="One key point per line.")
 
     class Meta:
         model = Question
         fields = "__all__"
+
+    PREVIEWED = ("answer", "key_points", "follow_up", "follow_up_answer", "follow_up_key_points")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Typing in these re-renders the preview (htmx posts the whole form, CSRF token included).
+        for name in self.PREVIEWED:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({
+                    "hx-post": reverse("admin:flashcards_question_preview"),
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-include": "closest form",
+                    "hx-target": "#card-preview",
+                    "hx-swap": "outerHTML",
+                })  # fmt: skip
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -37,6 +72,13 @@ class QuestionForm(forms.ModelForm):
         if clash is not None and self.cleaned_data.get("is_active", True):
             raise forms.ValidationError(f"Rank {rank} is already used by “{clash.prompt}”.")
         return rank
+
+
+def _preview_html(question: Question) -> str:
+    problems = list(fixture.question_problems(editing.content_of(question)).values())
+    return render_to_string(
+        "admin/flashcards/question/_preview.html", {"question": question, "problems": problems}
+    )
 
 
 def _save_question(question: Question) -> None:
@@ -141,7 +183,21 @@ class QuestionAdmin(NoDeleteAdmin):
             None,
             {"fields": ("subsection", "key", "prompt", "rank", "position", "origin", "is_active")},
         ),
-        ("Back of the card", {"fields": ("answer", "answer_preview", "key_points", "follow_up")}),
+        (
+            "Back of the card",
+            {
+                "fields": (
+                    "answer",
+                    "key_points",
+                    "follow_up",
+                    "follow_up_answer",
+                    "follow_up_key_points",
+                    "answer_preview",
+                ),  # fmt: skip
+                "description": "Markdown; formulas in LaTeX between $…$ (or $$…$$ on a line "
+                "of their own). The preview below follows what you type.",
+            },
+        ),
         ("History and use", {"fields": ("version", "updated_at", "usage")}),
     ]
 
@@ -151,8 +207,30 @@ class QuestionAdmin(NoDeleteAdmin):
 
     @admin.display(description="Preview (as learners see it)")
     def answer_preview(self, question: Question) -> str:
-        html = mark_safe(markdown_to_html(question.answer))  # noqa: S308 - sanitised by nh3
-        return format_html('<div class="answer-preview">{}</div>', html)
+        return mark_safe(_preview_html(question))  # noqa: S308 - a template, autoescaped
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("preview/", preview, name="flashcards_question_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request):
+        """Render the back of the card from the form being typed (POST from htmx)."""
+        if request.method != "POST":
+            return HttpResponse("Preview is posted by the edit form.", status=405)
+        if not self.has_view_or_change_permission(request):
+            return HttpResponse("Not allowed.", status=403)
+        lines = LinesField(required=False)
+        question = Question(
+            answer=request.POST.get("answer", ""),
+            key_points=lines.clean(request.POST.get("key_points", "")),
+            follow_up=request.POST.get("follow_up", ""),
+            follow_up_answer=request.POST.get("follow_up_answer", ""),
+            follow_up_key_points=lines.clean(request.POST.get("follow_up_key_points", "")),
+        )
+        return HttpResponse(_preview_html(question))
 
     @admin.display(description="Learner use")
     def usage(self, question: Question) -> str:

@@ -7,7 +7,9 @@ import re
 
 from .models import Question, QuestionRevision
 
-CONTENT_FIELDS = ("prompt", "answer", "key_points", "follow_up")
+CONTENT_FIELDS = (
+    "prompt", "answer", "key_points", "follow_up", "follow_up_answer", "follow_up_key_points",
+)  # fmt: skip
 
 
 def _normalised(value) -> str:

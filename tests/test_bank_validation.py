@@ -1,7 +1,6 @@
 """One validation of question content for the fixture loader and the admin; a bounded diff."""
 
 import difflib
-import json
 
 import pytest
 import yaml
@@ -29,8 +28,10 @@ def _change_data(question: Question, **changes) -> dict:
         "key": question.key,
         "prompt": question.prompt,
         "answer": question.answer,
-        "key_points": json.dumps(question.key_points),
+        "key_points": "\n".join(question.key_points),
         "follow_up": question.follow_up,
+        "follow_up_answer": question.follow_up_answer,
+        "follow_up_key_points": "\n".join(question.follow_up_key_points),
         "rank": question.rank,
         "position": question.position,
         "origin": question.origin,
@@ -42,10 +43,12 @@ def _change_data(question: Question, **changes) -> dict:
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"rank": 0}, "rank", "Rank must be a whole number from 1 to 1000, got 0."),
     ({"rank": 1001}, "rank", "from 1 to 1000"),
-    ({"key_points": "5"}, "key_points", "Key_points must be a list of text."),
-    ({"key_points": '["fine", 3]'}, "key_points", "must be a list of text"),
-    ({"key_points": json.dumps(["x" * 301])}, "key_points", "at most 300 characters"),
-    ({"key_points": json.dumps([f"p{i}" for i in range(21)])}, "key_points", "most 20 key points"),
+    ({"key_points": "fine\nbad $\\frac{1$"}, "key_points", "Key_points[1]: formula $\\frac{1$"),
+    ({"key_points": "x" * 301}, "key_points", "at most 300 characters"),
+    ({"key_points": "\n".join(f"p{i}" for i in range(21))}, "key_points", "most 20 key points"),
+    ({"follow_up_key_points": "y" * 301}, "follow_up_key_points", "at most 300 characters"),
+    ({"follow_up_answer": "a" * 10_001}, "follow_up_answer", "at most 10000"),
+    ({"answer": "Broken $x^$ here."}, "answer", "Answer: formula $x^$: not valid LaTeX"),
     ({"answer": "word " * 4001}, "answer", "at most 20000 are allowed"),
     ({"prompt": "Why? " * 101}, "prompt", "at most 500"),
     ({"follow_up": "f" * 2001}, "follow_up", "at most 2000"),
