@@ -20,6 +20,12 @@ class AnswerForm(forms.Form):
     shown_at = forms.IntegerField(required=False, min_value=0, max_value=10**14)
 
 
+class UndoForm(forms.Form):
+    """An undo, with when the page that offered it was shown (milliseconds since the epoch)."""
+
+    shown_at = forms.IntegerField(min_value=0, max_value=10**14)
+
+
 class SignupForm(UserCreationForm):
     time_zone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 

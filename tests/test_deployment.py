@@ -64,7 +64,7 @@ def test_make_run_serves_on_the_port_it_is_given_and_prints_one_seeding_line(tmp
         server.wait(timeout=20)
     text = log.read_text()
     assert [line for line in text.splitlines() if "question" in line.lower()] == [
-        "Question bank: 100 created, 0 updated, 0 deactivated, 0 unchanged"
+        "Question bank: 120 created, 0 updated, 0 deactivated, 0 unchanged"
     ]
     assert f"http://127.0.0.1:{port}/" in text
 
@@ -90,7 +90,7 @@ def test_seeding_prints_one_summary_line_and_each_change_on_request(db):
     out = io.StringIO()
     call_command("seed_questions", stdout=out)
     assert out.getvalue().splitlines() == [
-        "Question bank: 100 created, 0 updated, 0 deactivated, 0 unchanged"
+        "Question bank: 120 created, 0 updated, 0 deactivated, 0 unchanged"
     ]
     out = io.StringIO()
     call_command("seed_questions", "--dry-run", stdout=out)
