@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import available_timezones
 
 from django import forms
@@ -8,6 +8,8 @@ from . import scheduling
 from .models import Report, StudySettings
 
 TIME_ZONES = available_timezones()
+# The furthest interview date a learner can set: plans and intervals are computed up to it.
+INTERVIEW_HORIZON = timedelta(days=730)
 
 
 class AnswerForm(forms.Form):
@@ -82,6 +84,8 @@ class StudySettingsForm(forms.ModelForm):
         value = self.cleaned_data.get("interview_date")
         if value is not None and value < self.today:
             raise forms.ValidationError("The interview date cannot be in the past.")
+        if value is not None and value > self.today + INTERVIEW_HORIZON:
+            raise forms.ValidationError("Choose an interview date within the next two years.")
         return value
 
 
