@@ -54,13 +54,13 @@ def test_seeding_twice_changes_nothing(bank):
     before = _snapshot()
     report = seed_questions(text=FIXTURE_TEXT)
     assert (report.created, report.updated, report.deactivated) == (0, 0, 0)
-    assert report.unchanged == 100
+    assert report.unchanged == 120
     assert _snapshot() == before
 
 
 def test_dry_run_reports_but_writes_nothing(db):
     report = seed_questions(text=FIXTURE_TEXT, dry_run=True)
-    assert report.created == 100
+    assert report.created == 120
     assert Question.objects.count() == 0
     assert Section.objects.count() == 0
 
@@ -73,7 +73,7 @@ def test_a_question_that_leaves_the_file_is_deactivated_not_deleted(bank):
     gone = Question.objects.get(key="what-is-generative-ai")
     assert report.deactivated == 1
     assert gone.is_active is False
-    assert Question.objects.active().count() == 99
+    assert Question.objects.active().count() == 119
 
 
 def test_user_progress_survives_a_reseed_and_a_text_edit(bank, now):
@@ -146,7 +146,7 @@ def test_the_command_dry_run_prints_the_changes(db, capsys):
     call_command("seed_questions", dry_run=True)
     out = capsys.readouterr().out
     assert "+ question what-is-generative-ai" in out
-    assert "Dry run, nothing written: would be 100 created" in out
+    assert "Dry run, nothing written: would be 120 created" in out
     assert Question.objects.count() == 0
 
 

@@ -1,8 +1,9 @@
 """The settings form refuses bad input field by field; browse and search the bank."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,12 +72,13 @@ def test_changing_retention_affects_future_scheduling_only(client_for, user, ban
 
 
 def test_the_plan_button_sets_the_daily_limit(client_for, bank, now):
-    user = make_user(interview_date=date.today() + timedelta(days=12), new_per_day=3)
+    user = make_user(interview_date=now.date() + timedelta(days=12), new_per_day=3)
     client = client_for(user)
-    html = client.get(reverse("dashboard")).content.decode()
-    assert 'data-testid="plan-needed">10<' in html  # 100 new cards over 10 days
-    client.post(reverse("apply_plan"))
-    assert StudySettings.objects.get(user=user).new_per_day == 10
+    with time_machine.travel(now, tick=False):  # the plan counts days from today's study day
+        html = client.get(reverse("dashboard")).content.decode()
+        assert 'data-testid="plan-needed">12<' in html  # 120 new cards over 10 days
+        client.post(reverse("apply_plan"))
+    assert StudySettings.objects.get(user=user).new_per_day == 12
     no_date = make_user()
     assert client_for(no_date).post(reverse("apply_plan")).status_code == 400
 
@@ -85,7 +87,7 @@ def test_browse_shows_the_tree_with_each_cards_state(client_for, user, bank, now
     answer(user, bank[0], 1, now)
     html = client_for(user).get(reverse("browse")).content.decode()
     assert "Introduction to Generative AI › Basics and Definitions" in html
-    assert "100 questions" in html
+    assert "120 questions" in html
     row = html.split(bank[0].prompt)[1].split("</li>")[0]
     assert "Learning" in row and "last: didn't know" in row
 

@@ -125,7 +125,7 @@ def test_exports_handle_a_long_history(client_for, user, bank, now):
     chunks = list(response.streaming_content)
     assert len(chunks) > 3  # sent in pieces as rows are read, not built whole first
     tables = _zip_tables(type("R", (), {"streaming_content": chunks})())
-    assert len(tables["reviews.csv"]) == 10_001
+    assert len(tables["reviews.csv"]) == 100 * len(bank) + 1
 
 
 def test_the_anki_package_holds_the_bank_with_decks_and_tags(client_for, user, bank, tmp_path):
@@ -137,13 +137,16 @@ def test_the_anki_package_holds_the_bank_with_decks_and_tags(client_for, user, b
         archive.extract("collection.anki2", tmp_path)
     db = sqlite3.connect(tmp_path / "collection.anki2")
     notes = db.execute("select flds, tags from notes").fetchall()
-    assert len(notes) == 100
+    assert len(notes) == 120
     fields = {flds.split("\x1f")[0]: (flds.split("\x1f"), tags) for flds, tags in notes}
     first, tags = fields["what-is-generative-ai"]
     assert first[1] == "What is Generative AI?"
     assert first[2].startswith("<p>Generative AI is")
     assert "<li>" in first[3] and first[4].endswith("?") and first[5] == "1"
     assert "introduction-to-generative-ai" in tags and "basics-and-definitions" in tags
+    # Formulas stay LaTeX in Anki's MathJax delimiters; the follow-up answer is the 7th field.
+    assert "\\(p(x \\mid c)\\)" in first[3] and "<math" not in "".join(first)
+    assert first[6].startswith("<p>There is no single number")
     decks = json.loads(db.execute("select decks from col").fetchone()[0])
     names = {deck["name"] for deck in decks.values()}
     assert "GenAI Interview Prep::Introduction to Generative AI::Basics and Definitions" in names
