@@ -9,10 +9,12 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
+from django.core.exceptions import ValidationError
 
 from .rendering import text_errors
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY_RULE = "must be a slug (lowercase letters, digits, hyphens)"
 ORIGINS = ("seed", "added")
 FORMULA_FIELDS = ("answer", "key_points", "follow_up", "follow_up_answer", "follow_up_key_points")
 QUESTION_FIELDS = (
@@ -114,6 +116,13 @@ class SectionSpec:
     subsections: list[SubsectionSpec]
 
 
+def validate_key(key: str) -> None:
+    """The one rule for section, subsection and question keys, in the file and in the admin:
+    a key the admin saves is one `seed_questions` accepts and a URL can carry."""
+    if not SLUG.match(key):
+        raise ValidationError(f"Key '{key}' {KEY_RULE}.", code="invalid_key")
+
+
 def _require(node: dict, name: str, where: str, kind: type = str):
     if not isinstance(node, dict):
         raise FixtureError(f"{where}: expected a mapping")
@@ -131,10 +140,10 @@ def _require(node: dict, name: str, where: str, kind: type = str):
 
 def _key(node: dict, where: str, seen: dict[str, str]) -> str:
     key = _require(node, "key", where)
-    if not SLUG.match(key):
-        raise FixtureError(
-            f"{where}: key '{key}' must be a slug (lowercase letters, digits, hyphens)"
-        )
+    try:
+        validate_key(key)
+    except ValidationError as error:
+        raise FixtureError(f"{where}: {error.messages[0]}") from None
     if key in seen:
         raise FixtureError(f"{where}: duplicate key '{key}' (first used at {seen[key]})")
     seen[key] = where

@@ -8,9 +8,11 @@ from django.db import connection, models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast
 
+from .fixture import validate_key
+
 
 class Section(models.Model):
-    key = models.SlugField(max_length=100, unique=True)
+    key = models.SlugField(max_length=100, unique=True, validators=[validate_key])
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
 
@@ -23,7 +25,7 @@ class Section(models.Model):
 
 class Subsection(models.Model):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="subsections")
-    key = models.SlugField(max_length=100, unique=True)
+    key = models.SlugField(max_length=100, unique=True, validators=[validate_key])
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
 
@@ -90,9 +92,7 @@ class QuestionQuerySet(models.QuerySet):
 
     def unstudied_by(self, user) -> QuestionQuerySet:
         """Active questions the user has not started: no card, or a new card not suspended."""
-        started = Card.objects.filter(question=OuterRef("pk"), user=user).exclude(
-            state=Card.State.NEW, suspended=False
-        )
+        started = Card.objects.filter(question=OuterRef("pk"), user=user).exclude(NEW_CARD)
         return self.active().filter(~Exists(started))
 
 
@@ -102,7 +102,7 @@ class Question(models.Model):
         ADDED = "added", "Added"
 
     subsection = models.ForeignKey(Subsection, on_delete=models.PROTECT, related_name="questions")
-    key = models.SlugField(max_length=120, unique=True)
+    key = models.SlugField(max_length=120, unique=True, validators=[validate_key])
     prompt = models.TextField()
     answer = models.TextField(blank=True, help_text="Markdown.")
     key_points = models.JSONField(default=list, blank=True)
@@ -135,12 +135,31 @@ class Question(models.Model):
         return f"#{self.rank}"
 
 
+# One definition of a new card and of a studying card (one in the learner's reviews), written
+# for the ORM, for hand-written SQL (the learner's card aliased `c`) and for Python; a suspended
+# card is neither. State 0 is Card.State.NEW. tests/test_queue.py checks the three agree.
+NEW_CARD = Q(suspended=False, state=0)
+STUDYING_CARD = Q(suspended=False) & ~Q(state=0)
+NEW_CARD_SQL = "(NOT c.suspended AND c.state = 0)"
+STUDYING_CARD_SQL = "(NOT c.suspended AND c.state <> 0)"
+
+
+def is_new_card(state: int | None, suspended: bool | None) -> bool:
+    """A new card: never studied (no card row: state None) or reset, and not suspended."""
+    return not suspended and (state is None or state == 0)
+
+
+def is_studying_card(state: int | None, suspended: bool | None) -> bool:
+    """A card in the learner's reviews: started and not suspended."""
+    return not suspended and state is not None and state != 0
+
+
 class CardQuerySet(models.QuerySet):
     def for_user(self, user) -> CardQuerySet:
         return self.filter(user=user, question__is_active=True)
 
     def studying(self) -> CardQuerySet:
-        return self.filter(suspended=False).exclude(state=Card.State.NEW)
+        return self.filter(STUDYING_CARD)
 
 
 class Card(models.Model):
@@ -185,7 +204,7 @@ class Card(models.Model):
             models.Index(
                 fields=["user", "due"],
                 name="card_due_idx",
-                condition=Q(suspended=False) & ~Q(state=0),
+                condition=STUDYING_CARD,
             ),
         ]
 

@@ -12,7 +12,15 @@ from django.db.models import DateField, Func, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Card, Question, Section, StudySettings, Subsection
+from .models import (
+    NEW_CARD_SQL,
+    STUDYING_CARD_SQL,
+    Card,
+    Question,
+    Section,
+    StudySettings,
+    Subsection,
+)
 from .sql import Rows, select_list
 
 # Like Anki's "learn ahead limit": when nothing else is left, a learning card due within this
@@ -48,6 +56,15 @@ def study_day(now: datetime, settings: StudySettings) -> StudyDay:
     return StudyDay(
         start=day_start(day, settings), end=day_start(day + timedelta(days=1), settings), date=day
     )
+
+
+def days_until_interview(settings: StudySettings, now: datetime) -> int | None:
+    """Study days from today to the learner's interview (0 on the day itself); None without a
+    date or once it has passed."""
+    if settings.interview_date is None:
+        return None
+    days = (settings.interview_date - study_day(now, settings).date).days
+    return days if days >= 0 else None
 
 
 class StudyDate(Func):
@@ -113,7 +130,7 @@ class Today:
 
 # Today's counts are read on every study request. Written once as SQL with parameters, they cost
 # one round trip and no query building (the ORM spent ~7 ms composing the same statement).
-_STUDYING = "NOT c.suspended AND c.state <> 0"  # a card in the learner's reviews
+_STUDYING = STUDYING_CARD_SQL
 _DUE = "((c.state = 2 AND c.due < %(day_end)s) OR (c.state IN (1, 3) AND c.due <= %(now)s))"
 _LEARNING_DUE = "c.state IN (1, 3) AND c.due <= %(now)s"  # learning cards only: never a review
 _SCOPES = {
@@ -151,7 +168,7 @@ def _counts_sql(kind: str | None) -> str:
                          AND c.due > %(now)s AND c.due < %(day_end)s),
         COUNT(*) FILTER (WHERE {_STUDYING} AND c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
         MIN(c.due) FILTER (WHERE {_STUDYING} AND NOT {_DUE}),
-        COUNT(*) FILTER (WHERE c.id IS NULL OR (c.state = 0 AND NOT c.suspended))
+        COUNT(*) FILTER (WHERE c.id IS NULL OR {NEW_CARD_SQL})
       {bank}) bank,
       (SELECT COUNT(*), COUNT(*) FILTER (WHERE r.state_before = 0) {reviews}) reviews"""
 
@@ -266,7 +283,7 @@ def _next_new_sql(kind: str | None) -> str:
     return _study_sql(
         f"SELECT q.id FROM flashcards_question q{join} WHERE q.is_active{where}"
         " AND NOT EXISTS (SELECT 1 FROM flashcards_card c WHERE c.question_id = q.id"
-        " AND c.user_id = %(user)s AND (c.state <> 0 OR c.suspended))"
+        f" AND c.user_id = %(user)s AND NOT {NEW_CARD_SQL})"
         " ORDER BY q.rank, q.id LIMIT 1"
     )
 

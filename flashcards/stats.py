@@ -71,7 +71,7 @@ def mastery_map(
 def weakest(rows: list[readiness.CardRow], now: datetime, limit: int = 10) -> list[int]:
     """Return the question ids of the studied cards least likely to be recalled, most lapses
     first among equals."""
-    studied = [r for r in rows if r.state != Card.State.NEW and not r.suspended]
+    studied = [r for r in rows if r.is_studying]
     studied.sort(key=lambda r: (round(r.recall(now), 3), -r.lapses, r.rank))
     return [r.question_id for r in studied[:limit]]
 

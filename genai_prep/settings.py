@@ -122,8 +122,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_genai_prep")}
     # Server-side parameters let PostgreSQL prepare a statement that a connection runs again and
     # again (the study round trip's are the same every time), so it is planned once, not on every
-    # request. PgBouncer in transaction mode needs max_prepared_statements set (1.21+), or
-    # DB_PREPARED_STATEMENTS=0.
+    # request. Behind a transaction-mode pooler they are turned off per connection, detected when
+    # it opens (genai_prep/database.py); DB_PREPARED_STATEMENTS=0/1 decides by hand.
     if envbool("DB_PREPARED_STATEMENTS", "True"):
         DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
