@@ -108,16 +108,35 @@ def interview_replay(*, interview: Interview, now: datetime) -> Interview:
     )  # fmt: skip
 
 
+def retired_or_gone(interview: Interview, answers: dict[int, InterviewAnswer] | None = None
+                    ) -> set[int]:  # fmt: skip
+    """Positions whose question left the bank (retired or deleted) before it was graded."""
+    if answers is None:
+        answers = {a.position: a for a in interview.answers.all()}
+    active = set(
+        Question.objects.filter(pk__in=interview.question_ids, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return {
+        position
+        for position, question_id in enumerate(interview.question_ids)
+        if question_id not in active
+        and (position not in answers or answers[position].graded_at is None)
+    }
+
+
 def current_answer(interview: Interview, now: datetime) -> InterviewAnswer | None:
     """Return the answer being worked on (creating it when its question is first shown), or None
     when every question has been graded and followed up."""
     answers = {a.position: a for a in interview.answers.all()}
+    in_bank = retired_or_gone(interview, answers)
     for position, question_id in enumerate(interview.question_ids):
         answer = answers.get(position)
+        if position in in_bank:  # retired by an editor since the draw, and not graded: skip it
+            continue
         if answer is None:
-            question = Question.objects.filter(pk=question_id).first()
-            if question is None:  # deleted since the draw: skip it
-                continue
+            question = Question.objects.get(pk=question_id)
             try:
                 with transaction.atomic():
                     return InterviewAnswer.objects.create(
