@@ -3,7 +3,7 @@
 # Needs SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS; see README "Production".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh app
 : "${SECRET_KEY:?Set SECRET_KEY (50+ random characters)}"
 : "${DATABASE_URL:?Set DATABASE_URL (postgres://...)}"
 : "${ALLOWED_HOSTS:?Set ALLOWED_HOSTS (comma-separated host names)}"

@@ -14,7 +14,7 @@ from flashcards.models import Report
 
 from .conftest import PASSWORD, make_bulk_history, make_user
 
-PUBLIC = {"login", "signup", "healthz", "logout"}
+PUBLIC = {"login", "signup", "healthz", "logout", "favicon"}
 SECRET = "ALICE-PRIVATE-COMMENT"
 
 

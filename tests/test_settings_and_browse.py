@@ -1,8 +1,9 @@
 """The settings form refuses bad input field by field; browse and search the bank."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -90,14 +91,16 @@ def test_changing_retention_affects_future_scheduling_only(client_for, user, ban
 
 
 def test_the_plan_button_sets_the_daily_limit(client_for, bank, now):
-    user = make_user(interview_date=date.today() + timedelta(days=12), new_per_day=3)
+    user = make_user(interview_date=now.date() + timedelta(days=12), new_per_day=3)
     client = client_for(user)
-    html = client.get(reverse("dashboard")).content.decode()
     # Every card is new and must be met from today until two days before the interview: on 11
-    # study days (days 0 to 10 of 12), so ceil(cards / 11) a day.
+    # study days (days 0 to 10 of 12), so ceil(cards / 11) a day. The clock is pinned: the study
+    # day starts at 4 am local time, so near midnight "today" is still yesterday.
     needed = -(-len(bank) // 11)
-    assert f'data-testid="plan-needed">{needed}<' in html
-    client.post(reverse("apply_plan"))
+    with time_machine.travel(now, tick=False):
+        html = client.get(reverse("dashboard")).content.decode()
+        assert f'data-testid="plan-needed">{needed}<' in html
+        client.post(reverse("apply_plan"))
     assert StudySettings.objects.get(user=user).new_per_day == needed
     no_date = make_user()
     assert client_for(no_date).post(reverse("apply_plan")).status_code == 400

@@ -148,6 +148,9 @@ def test_the_anki_package_holds_the_bank_with_decks_and_tags(client_for, user, b
     assert first[2].startswith("<p>Generative AI is")
     assert "<li>" in first[3] and first[4].endswith("?") and first[5] == "1"
     assert "introduction-to-generative-ai" in tags and "basics-and-definitions" in tags
+    # Formulas stay LaTeX in Anki's MathJax delimiters; the follow-up answer is the 7th field.
+    assert "\\(p(x \\mid c)\\)" in first[3] and "<math" not in "".join(first)
+    assert first[6].startswith("<p>There is no single number")
     decks = json.loads(db.execute("select decks from col").fetchone()[0])
     names = {deck["name"] for deck in decks.values()}
     assert "GenAI Interview Prep::Introduction to Generative AI::Basics and Definitions" in names
