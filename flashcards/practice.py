@@ -83,10 +83,12 @@ def interview_start(*, user, length: int, focus: Focus, now: datetime, seed: int
     if length not in LENGTHS:
         raise PracticeRejected(f"An interview has {', '.join(map(str, LENGTHS))} questions.")
     rows = readiness.bank_rows(user, now)
+    settings = reviews.study_settings_for(user)
     pool = [r for r in rows if focus.keeps(r)]
-    if focus.key == "weakest":
+    if focus.key == "weakest":  # studied but not yet known; widened when too few for the length
         studied = [r for r in pool if r.is_studying]
-        pool = studied or pool
+        weak = [r for r in studied if not r.known(settings, now)]
+        pool = next((p for p in (weak, studied) if len(p) >= length), pool)
     weights = draw_weights(pool, now, _forgot_last(user))
     if len(weights) < length:
         raise PracticeRejected("There are not enough questions here for an interview that long.")
@@ -95,7 +97,7 @@ def interview_start(*, user, length: int, focus: Focus, now: datetime, seed: int
         interview = Interview.objects.create(
             user=user, seed=seed, focus=focus.key, focus_label=focus.label,
             question_ids=draw(weights, length, seed),
-            readiness_before=readiness.readiness(rows, now), started_at=now,
+            readiness_before=readiness.readiness(rows, settings, now), started_at=now,
         )  # fmt: skip
         advance(interview, now)
     return interview
@@ -104,11 +106,13 @@ def interview_start(*, user, length: int, focus: Focus, now: datetime, seed: int
 def interview_replay(*, interview: Interview, now: datetime) -> Interview:
     """Start the same interview again: the same questions in the same order."""
     rows = readiness.bank_rows(interview.user, now)
+    settings = reviews.study_settings_for(interview.user)
     with transaction.atomic():
         replay = Interview.objects.create(
             user=interview.user, seed=interview.seed, focus=interview.focus,
             focus_label=interview.focus_label, question_ids=interview.question_ids,
-            replay_of=interview, readiness_before=readiness.readiness(rows, now), started_at=now,
+            replay_of=interview, readiness_before=readiness.readiness(rows, settings, now),
+            started_at=now,
         )  # fmt: skip
         advance(replay, now)
     return replay
@@ -211,7 +215,8 @@ def follow_up_record(*, answer: InterviewAnswer, text: str, passed: bool, now: d
 def interview_finish(*, interview: Interview, now: datetime) -> None:
     if interview.finished_at is None:
         rows = readiness.bank_rows(interview.user, now)
-        interview.readiness_after = readiness.readiness(rows, now)
+        settings = reviews.study_settings_for(interview.user)
+        interview.readiness_after = readiness.readiness(rows, settings, now)
         interview.finished_at = now
         interview.save(update_fields=["readiness_after", "finished_at"])
 
