@@ -92,7 +92,7 @@ class StudySettingsForm(forms.ModelForm):
 
 class SearchForm(forms.Form):
     STATES = [("", "All cards"), ("new", "New"), ("learning", "Learning"),
-              ("review", "Review"), ("suspended", "Suspended")]  # fmt: skip
+              ("review", "Review"), ("known", "Known"), ("suspended", "Suspended")]  # fmt: skip
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     state = forms.ChoiceField(required=False, choices=STATES)

@@ -26,5 +26,5 @@ exec .venv/bin/gunicorn genai_prep.wsgi:application \
   --timeout "${WEB_TIMEOUT:-30}" \
   --max-requests "${WEB_MAX_REQUESTS:-5000}" \
   --max-requests-jitter 500 \
-  --access-logfile - --access-logformat '{"gunicorn": "%(r)s", "status": %(s)s, "request_id": "%({x-request-id}o)s", "ms": %(M)s}' \
+  --access-logfile - --logger-class genai_prep.logs.GunicornJsonLogger \
   --error-logfile -

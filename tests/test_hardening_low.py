@@ -139,35 +139,3 @@ def test_the_right_password_still_changes_it_and_deletes_the_account(client_for,
     assert client.post(reverse("password_change"), data).status_code == 302
     assert client.post(reverse("delete_account"), {"password": new}).status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
-
-
-def test_an_interview_skips_questions_retired_since_it_started_and_can_finish(
-    client_for, user, bank
-):
-    from flashcards.models import Interview, InterviewAnswer
-
-    client = client_for(user)
-    client.post(reverse("practice_start"), {"length": 5, "focus": "bank"})
-    interview = Interview.objects.latest("pk")
-    client.get(reverse("practice_step", args=[interview.pk]))
-    client.post(reverse("practice_reveal", args=[interview.pk, 0]), {"typed_answer": "x"})
-    Question.objects.filter(pk__in=interview.question_ids).update(is_active=False)
-    html = client.get(reverse("practice_step", args=[interview.pk]), follow=True)
-    assert html.redirect_chain[-1][0] == reverse("practice_report", args=[interview.pk])
-    interview.refresh_from_db()
-    assert interview.finished_at is not None
-    assert not InterviewAnswer.objects.filter(interview=interview, graded_at__isnull=False).exists()
-
-
-def test_the_next_question_after_a_retired_one_is_shown_with_a_note(client_for, user, bank):
-    from flashcards.models import Interview
-
-    client = client_for(user)
-    client.post(reverse("practice_start"), {"length": 5, "focus": "bank"})
-    interview = Interview.objects.latest("pk")
-    client.get(reverse("practice_step", args=[interview.pk]))
-    first, second = interview.question_ids[:2]
-    Question.objects.filter(pk=first).update(is_active=False)
-    html = client.get(reverse("practice_step", args=[interview.pk])).content.decode()
-    assert "left the bank since it started" in html
-    assert Question.objects.get(pk=second).prompt in html

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -66,17 +65,8 @@ def practice_start(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def practice_step(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview_for(request, interview_id)
-    now = timezone.now()
-    answer = practice.current_answer(interview, now)
-    skipped = len(practice.retired_or_gone(interview))
-    if skipped:
-        messages.info(
-            request,
-            f"{skipped} question(s) of this interview left the bank since it started "
-            "(retired by an editor) and are skipped.",
-        )
+    answer = practice.current_answer(interview)  # a GET only reads: the POSTs move it on
     if answer is None:
-        practice.interview_finish(interview=interview, now=now)
         return redirect("practice_report", interview.pk)
     context = {
         "interview": interview,

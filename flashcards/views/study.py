@@ -98,17 +98,19 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     settings = reviews.study_settings_for(request.user)
     scope = _scope_from(request)
     item = queue.StudyItem.of(question, card)
+    policy = reviews.policy_for(settings, now)
     intervals = scheduling.preview(
         reviews.memory_of(card),
         now,
         seed=reviews.fuzz_seed(request.user.pk, question.pk, item.reps),
-        policy=reviews.policy_for(settings, now),
+        policy=policy,
     )
     context = {
         "item": item,
         "changes": _changes_since_seen(question, item.seen_version, item.state),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
+        "interval_note": scheduling.same_interval_note(intervals, policy),
         "shown_at": request.GET.get("shown_at", ""),
         "scope": scope,
     }
@@ -198,7 +200,7 @@ def drill(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     settings = reviews.study_settings_for(request.user)
     rows = readiness.bank_rows(request.user, queue.study_day(now, settings).start)
-    ids = stats.weakest(rows, now)
+    ids = stats.weakest(rows, settings, now)
     if not ids:
         messages.info(request, "Study a few cards first: a drill picks your weakest studied ones.")
         return redirect("dashboard")
