@@ -139,3 +139,34 @@ def test_the_right_password_still_changes_it_and_deletes_the_account(client_for,
     assert client.post(reverse("password_change"), data).status_code == 302
     assert client.post(reverse("delete_account"), {"password": new}).status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_an_interview_skips_a_question_retired_while_it_was_asked(client_for, user, bank):
+    from flashcards.models import Interview, InterviewAnswer, Review
+
+    client = client_for(user)
+    client.post(reverse("practice_start"), {"length": 5, "focus": "bank"})
+    interview = Interview.objects.latest("pk")
+    first, second = interview.question_ids[:2]
+    Question.objects.filter(pk=first).update(is_active=False)
+    html = client.get(reverse("practice_step", args=[interview.pk])).content.decode()
+    assert "retired this question from the bank while you were answering" in html
+    page = client.post(reverse("practice_grade", args=[interview.pk, 0]), follow=True)
+    html = page.content.decode()
+    assert "it was skipped" in html and Question.objects.get(pk=second).prompt in html
+    assert not Review.objects.exists()
+    assert InterviewAnswer.objects.get(interview=interview, position=0).graded_at is None
+
+
+def test_an_interview_whose_remaining_questions_were_all_retired_finishes(client_for, user, bank):
+    from flashcards.models import Interview
+
+    client = client_for(user)
+    client.post(reverse("practice_start"), {"length": 5, "focus": "bank"})
+    interview = Interview.objects.latest("pk")
+    Question.objects.filter(pk__in=interview.question_ids).update(is_active=False)
+    response = client.post(reverse("practice_grade", args=[interview.pk, 0]))
+    assert response.status_code == 302
+    assert client.get(reverse("practice_step", args=[interview.pk])).status_code == 302
+    interview.refresh_from_db()
+    assert interview.finished_at is not None
