@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import genanki
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.utils.html import escape
 
 from .models import Card, Question, Review, StudySettings
@@ -50,6 +52,8 @@ SETTINGS_COLUMNS = [
     for name in ("new_per_day", "review_cap", "desired_retention", "time_zone", "day_starts_at",
                  "interview_date")
 ]  # fmt: skip
+EMAIL_COLUMNS = [(name, name) for name in ("email", "verified", "primary")]
+LINKED_ACCOUNT_COLUMNS = [(name, name) for name in ("provider", "uid", "date_joined", "last_login")]
 STATE_NAMES = dict(Card.State.choices)
 
 
@@ -73,6 +77,10 @@ def _tables(user) -> list[tuple[str, list[tuple[str, str]], Iterable[tuple]]]:
          rows(Review.objects.filter(user=user).order_by("reviewed_at", "pk"), REVIEW_COLUMNS)),
         ("settings", SETTINGS_COLUMNS,
          rows(StudySettings.objects.filter(user=user), SETTINGS_COLUMNS)),
+        ("email_addresses", EMAIL_COLUMNS,
+         rows(EmailAddress.objects.filter(user=user).order_by("pk"), EMAIL_COLUMNS)),
+        ("linked_accounts", LINKED_ACCOUNT_COLUMNS,
+         rows(SocialAccount.objects.filter(user=user).order_by("pk"), LINKED_ACCOUNT_COLUMNS)),
     ]  # fmt: skip
 
 
@@ -98,7 +106,7 @@ class _Pipe:
 
 
 def progress_zip(user) -> Iterator[bytes]:
-    """Yield a zip of cards.csv, reviews.csv and settings.csv (UTF-8 with BOM, ISO dates)."""
+    """Yield a zip with one CSV per table (UTF-8 with BOM, ISO dates)."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, columns, rows in _tables(user):
@@ -117,7 +125,7 @@ def progress_zip(user) -> Iterator[bytes]:
 
 
 def progress_json(user) -> Iterator[str]:
-    """Yield one JSON document with the learner's settings, cards and reviews."""
+    """Yield one JSON document with the learner's cards, reviews, settings and sign-in data."""
     yield "{"
     for index, (name, columns, rows) in enumerate(_tables(user)):
         yield f'{", " if index else ""}"{name}": ['

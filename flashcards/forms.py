@@ -2,7 +2,6 @@ from datetime import date
 from zoneinfo import available_timezones
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from . import scheduling
 from .models import Report, StudySettings
@@ -18,14 +17,6 @@ class AnswerForm(forms.Form):
     )
     reps = forms.IntegerField(min_value=0, max_value=1_000_000)
     shown_at = forms.IntegerField(required=False, min_value=0, max_value=10**14)
-
-
-class SignupForm(UserCreationForm):
-    time_zone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
-
-    def clean_time_zone(self) -> str:
-        value = self.cleaned_data.get("time_zone") or "UTC"
-        return value if value in TIME_ZONES else "UTC"
 
 
 class StudySettingsForm(forms.ModelForm):
@@ -101,26 +92,18 @@ class ReportForm(forms.ModelForm):
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, label="Your password")
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
+        from .auth import password_confirms
+
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not password_confirms(self.request, self.user, password):
             raise forms.ValidationError("That is not your password.")
         return password
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form, refusing an over-long username before it reaches authentication
-    (and the lock-out log, whose columns are 255 characters)."""
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if len(username) > 150:
-            raise forms.ValidationError("Usernames are at most 150 characters.")
-        return username
 
 
 class StartInterviewForm(forms.Form):

@@ -45,5 +45,4 @@ urlpatterns = [
     path("settings/", views.settings_view, name="settings"),
     path("settings/plan/", views.apply_plan, name="apply_plan"),
     path("settings/theme/", views.theme_toggle, name="theme"),
-    path("accounts/signup/", views.signup, name="signup"),
 ]

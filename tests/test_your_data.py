@@ -8,6 +8,8 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -96,7 +98,9 @@ def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
     assert response.streaming
     assert response["Content-Type"] == "application/zip"
     tables = _zip_tables(response)
-    assert set(tables) == {"cards.csv", "reviews.csv", "settings.csv"}
+    assert set(tables) == {
+        "cards.csv", "reviews.csv", "settings.csv", "email_addresses.csv", "linked_accounts.csv"
+    }  # fmt: skip
     reviews = tables["reviews.csv"]
     assert reviews[0][:4] == ["reviewed_at", "question_key", "question", "known"]
     assert len(reviews) == 3
@@ -117,6 +121,20 @@ def test_the_json_export_holds_the_same(client_for, user, bank, now):
     assert data["reviews"][0]["reviewed_at"] == now.isoformat()
     assert data["cards"][0]["state"] == "learning"
     assert data["settings"][0]["desired_retention"] == 0.9
+
+
+def test_the_exports_hold_the_learners_addresses_and_linked_sign_ins_only(client_for, db):
+    ann, bob = make_user("ann"), make_user("bob")
+    EmailAddress.objects.create(user=ann, email="ann@example.com", verified=True, primary=True)
+    EmailAddress.objects.create(user=bob, email="bob@example.com", verified=True, primary=True)
+    SocialAccount.objects.create(user=ann, provider="github", uid="4242")
+    data = json.loads(b"".join(client_for(ann).get(reverse("export_json")).streaming_content))
+    assert data["email_addresses"] == [
+        {"email": "ann@example.com", "verified": True, "primary": True}
+    ]
+    assert [(a["provider"], a["uid"]) for a in data["linked_accounts"]] == [("github", "4242")]
+    tables = _zip_tables(client_for(ann).get(reverse("export_csv")))
+    assert tables["email_addresses.csv"][1] == ["ann@example.com", "True", "True"]
 
 
 def test_exports_handle_a_long_history(client_for, user, bank, now):
@@ -163,6 +181,9 @@ def test_deleting_the_account_removes_every_row_of_the_user(client_for, bank, no
     for learner in (user, other):
         answer(learner, bank[0], 3, now)
         Report.objects.create(user=learner, question=bank[0], version=1, kind="wrong")
+        address = EmailAddress.objects.create(user=learner, email=f"{learner}@example.com")
+        EmailConfirmation.create(address)
+        SocialAccount.objects.create(user=learner, provider="github", uid=str(learner.pk))
     client = client_for(user)
     response = client.post(reverse("delete_account"), {"password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("signup")
@@ -175,6 +196,8 @@ def test_deleting_the_account_removes_every_row_of_the_user(client_for, bank, no
     assert not user_model.objects.filter(pk=user.pk).exists()
     assert Review.objects.filter(user=other).count() == 1
     assert Report.objects.filter(user=other).count() == 1
+    assert not EmailConfirmation.objects.filter(email_address__email="leaving@example.com").exists()
+    assert EmailAddress.objects.filter(user=other).count() == 1
 
 
 @pytest.mark.parametrize("name", ["export_csv", "export_json", "export_anki", "your_data"])
