@@ -15,7 +15,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.utils.html import escape
 
-from .models import Card, Question, Review, StudySettings
+from .models import Card, Question, Reminder, ReminderPreference, Review, StudySettings
 from .rendering import markdown_to_html
 
 CHUNK = 64 * 1024
@@ -53,6 +53,11 @@ SETTINGS_COLUMNS = [
                  "interview_date")
 ]  # fmt: skip
 EMAIL_COLUMNS = [(name, name) for name in ("email", "verified", "primary")]
+REMINDER_PREFERENCE_COLUMNS = [(name, name) for name in ("enabled", "hour", "undeliverable")]
+REMINDER_COLUMNS = [
+    (name, name)
+    for name in ("study_day", "status", "email", "attempts", "sent_at", "unsubscribed_at")
+]
 LINKED_ACCOUNT_COLUMNS = [(name, name) for name in ("provider", "uid", "date_joined", "last_login")]
 STATE_NAMES = dict(Card.State.choices)
 
@@ -79,6 +84,10 @@ def _tables(user) -> list[tuple[str, list[tuple[str, str]], Iterable[tuple]]]:
          rows(StudySettings.objects.filter(user=user), SETTINGS_COLUMNS)),
         ("email_addresses", EMAIL_COLUMNS,
          rows(EmailAddress.objects.filter(user=user).order_by("pk"), EMAIL_COLUMNS)),
+        ("reminder_settings", REMINDER_PREFERENCE_COLUMNS,
+         rows(ReminderPreference.objects.filter(user=user), REMINDER_PREFERENCE_COLUMNS)),
+        ("reminders", REMINDER_COLUMNS,
+         rows(Reminder.objects.filter(user=user).order_by("study_day"), REMINDER_COLUMNS)),
         ("linked_accounts", LINKED_ACCOUNT_COLUMNS,
          rows(SocialAccount.objects.filter(user=user).order_by("pk"), LINKED_ACCOUNT_COLUMNS)),
     ]  # fmt: skip

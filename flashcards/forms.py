@@ -4,7 +4,7 @@ from zoneinfo import available_timezones
 from django import forms
 
 from . import scheduling
-from .models import Report, StudySettings
+from .models import ReminderPreference, Report, StudySettings
 
 TIME_ZONES = available_timezones()
 
@@ -148,3 +148,31 @@ class RevealForm(forms.Form):
     """What the learner typed before revealing (Django's CharField refuses NUL bytes)."""
 
     typed_answer = forms.CharField(required=False, max_length=10_000, strip=False)
+
+
+class ReminderForm(forms.ModelForm):
+    enabled = forms.BooleanField(required=False, label="Send me a daily reminder")
+    hour = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(h, f"{h:02d}:00") for h in range(24)],
+        label="At (your local time)",
+    )
+
+    class Meta:
+        model = ReminderPreference
+        fields = ["enabled", "hour"]
+
+    def __init__(self, *args, has_address: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_address = has_address
+
+    def clean_enabled(self) -> bool:
+        enabled = self.cleaned_data["enabled"]
+        if enabled and not self.has_address:
+            raise forms.ValidationError("Add and confirm an e-mail address first.")
+        return enabled
+
+    def save(self, commit: bool = True) -> ReminderPreference:
+        if self.cleaned_data["enabled"]:
+            self.instance.undeliverable = False  # the learner checked their address
+        return super().save(commit)

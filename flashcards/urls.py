@@ -45,4 +45,10 @@ urlpatterns = [
     path("settings/", views.settings_view, name="settings"),
     path("settings/plan/", views.apply_plan, name="apply_plan"),
     path("settings/theme/", views.theme_toggle, name="theme"),
+    path("settings/reminders/", views.reminder_settings, name="reminder_settings"),
+    path(
+        "reminders/unsubscribe/<str:token>/",
+        views.reminder_unsubscribe,
+        name="reminder_unsubscribe",
+    ),
 ]

@@ -11,6 +11,11 @@ bash scripts/bootstrap.sh
 .venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py check --deploy --fail-level WARNING
+# Daily reminder mails: a loop beside the web server, every REMINDERS_EVERY seconds (default 300;
+# 0 when cron or a systemd timer runs `manage.py send_reminders` instead, see README).
+if [ "${REMINDERS_EVERY:-300}" != 0 ]; then
+  .venv/bin/python manage.py send_reminders --every "${REMINDERS_EVERY:-300}" &
+fi
 exec .venv/bin/gunicorn genai_prep.wsgi:application \
   --bind "${BIND:-0.0.0.0:8000}" \
   --workers "${WEB_WORKERS:-3}" \

@@ -3,6 +3,7 @@ arrived as parsed messages."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import re
 import socket
@@ -20,6 +21,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse: set[str] = set()
+        self.delay = 0.0  # seconds to take over each message (lets concurrent senders overlap)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -28,6 +30,7 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)

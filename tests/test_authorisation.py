@@ -17,6 +17,7 @@ PUBLIC = {"login", "signup", "healthz", "logout"} | {
     "account_reset_password", "account_reset_password_done", "account_reset_password_from_key",
     "account_reset_password_from_key_done",
     "socialaccount_signup", "socialaccount_login_cancelled", "socialaccount_login_error",
+    "reminder_unsubscribe",  # the signed token in the mailed link is the credential
 }  # fmt: skip
 SECRET = "ALICE-PRIVATE-COMMENT"
 

@@ -25,6 +25,7 @@ from .practice import (
     practice_step,
 )
 from .progress import dashboard, statistics
+from .reminders import reminder_settings, reminder_unsubscribe
 from .study import answer, drill, reveal, study, undo
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "practice_report",
     "practice_replay",
     "dashboard",
+    "reminder_settings",
+    "reminder_unsubscribe",
     "statistics",
     "study",
     "reveal",
