@@ -14,6 +14,8 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.http import HttpRequest
 
+from genai_prep.client import client_ip
+
 from . import mail
 from .forms import TIME_ZONES
 from .models import StudySettings
@@ -52,6 +54,10 @@ def password_confirms(request: HttpRequest, user, password: str) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The visitor's address for allauth's rate limits, as the rest of the app sees it."""
+        return client_ip(request)
+
     def render_mail(self, template_prefix, email, context, headers=None):
         """allauth's plain-text mail, with an HTML part in the app's look."""
         message = super().render_mail(template_prefix, email, context, headers)

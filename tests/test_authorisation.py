@@ -18,6 +18,7 @@ PUBLIC = {"login", "signup", "healthz", "logout"} | {
     "account_reset_password_from_key_done",
     "socialaccount_signup", "socialaccount_login_cancelled", "socialaccount_login_error",
     "reminder_unsubscribe",  # the signed token in the mailed link is the credential
+    "manifest", "service_worker", "offline",  # the installable app's files: no learner data
 }  # fmt: skip
 SECRET = "ALICE-PRIVATE-COMMENT"
 

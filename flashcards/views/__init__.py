@@ -25,6 +25,7 @@ from .practice import (
     practice_step,
 )
 from .progress import dashboard, statistics
+from .pwa import manifest, offline, service_worker
 from .reminders import reminder_settings, reminder_unsubscribe
 from .study import answer, drill, reveal, study, undo
 
@@ -54,6 +55,9 @@ __all__ = [
     "practice_report",
     "practice_replay",
     "dashboard",
+    "manifest",
+    "offline",
+    "service_worker",
     "reminder_settings",
     "reminder_unsubscribe",
     "statistics",

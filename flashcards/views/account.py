@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from flashcards import account, exports, queue, readiness, reviews
 from flashcards.forms import DeleteAccountForm, StudySettingsForm
+from genai_prep.client import client_ip
 
 from .common import HtmxHttpRequest, _bad_request
 
@@ -144,8 +145,7 @@ class SignupView(allauth_views.SignupView):
     """allauth's sign-up, limited to SIGNUPS_PER_HOUR attempts per client address."""
 
     def post(self, request, *args, **kwargs):
-        address = request.META.get("REMOTE_ADDR", "")
-        if account.signup_allowed(address, limit=django_settings.SIGNUPS_PER_HOUR):
+        if account.signup_allowed(client_ip(request), limit=django_settings.SIGNUPS_PER_HOUR):
             return super().post(request, *args, **kwargs)
         form = self.get_form()
         form.is_valid()

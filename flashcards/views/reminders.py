@@ -19,7 +19,8 @@ from flashcards.models import ReminderPreference
 @require_http_methods(["GET", "POST"])
 @login_required
 def reminder_settings(request: HttpRequest) -> HttpResponse:
-    preference, _ = ReminderPreference.objects.get_or_create(user=request.user)
+    preference = ReminderPreference.objects.filter(user=request.user).first()
+    preference = preference or ReminderPreference(user=request.user)
     address = (
         EmailAddress.objects.filter(user=request.user, primary=True, verified=True)
         .values_list("email", flat=True)

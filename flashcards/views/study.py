@@ -181,11 +181,8 @@ def undo(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, _study_template(request), context, status=409)
     # Show the card that was undone, so it can be answered again.
     context = _study_context(request, settings, now, scope, notice="Answer undone.")
-    context["item"] = queue.StudyItem(
-        Question.objects.select_related("subsection__section").get(pk=card.question_id),
-        card.reps,
-        card.state,
-    )
+    question = Question.objects.select_related("subsection__section").get(pk=card.question_id)
+    context["item"] = queue.StudyItem.of(question, card)
     return render(request, _study_template(request), context)
 
 

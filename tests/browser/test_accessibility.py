@@ -70,6 +70,7 @@ def learner_pages(site) -> dict[str, str]:
         "reset": f"/cards/{q.pk}/reset/", "statistics": "/stats/", "settings": "/settings/",
         "your-data": "/account/data/", "password": "/accounts/password/change/",
         "email": "/accounts/email/", "reauthenticate": "/accounts/reauthenticate/",
+        "reminders": "/settings/reminders/",
         "practice": "/practice/", "practice-question": f"/practice/{interview.pk}/",
         "practice-report": f"/practice/{interview.pk}/report/", "drill": "/study/?scope=section:"
         "introduction-to-generative-ai",
@@ -114,7 +115,9 @@ def test_no_serious_accessibility_violations_on_any_page(browser, site, theme):
                       ("password-reset", "/accounts/password/reset/"),
                       ("password-reset-sent", "/accounts/password/reset/done/"),
                       ("bad-reset-link", "/accounts/password/reset/key/x-x/"),
-                      ("bad-confirm-link", "/accounts/confirm-email/x/")):  # fmt: skip
+                      ("bad-confirm-link", "/accounts/confirm-email/x/"),
+                      ("unsubscribe", "/reminders/unsubscribe/x/"),
+                      ("offline", "/offline/")):  # fmt: skip
         context = browser.new_context(base_url=site["url"], bypass_csp=True, color_scheme=theme)
         page = context.new_page()
         page.goto(url)
