@@ -2,12 +2,17 @@
 and the tests follow the links that arrived."""
 
 import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth.models import User
+from django.db import connection
 from django.urls import reverse
 
 from flashcards.auth import PASSWORD_RULES
@@ -229,3 +234,24 @@ def test_the_migration_gives_existing_accounts_their_address(db):
     assert not EmailAddress.objects.filter(user__in=[twin, bare]).exists()
     client_response_user = User.objects.get(pk=old.pk)
     assert client_response_user.check_password(PASSWORD)
+
+
+def test_github_and_google_buttons_appear_once_their_credentials_are_set(db):
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}",
+        "SECRET_KEY": "x", "HTTPS": "0", "ALLOWED_HOSTS": "testserver",
+        "GITHUB_CLIENT_ID": "gh-id", "GITHUB_CLIENT_SECRET": "gh-secret",
+        "GOOGLE_CLIENT_ID": "g-id", "GOOGLE_CLIENT_SECRET": "g-secret",
+    }  # fmt: skip
+    script = (
+        "import django; django.setup(); from django.test import Client; "
+        "print(Client().get('/accounts/login/').content.decode())"
+    )
+    root = Path(__file__).parent.parent
+    html = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, check=True, cwd=root).stdout  # fmt: skip
+    assert "Continue with GitHub" in html and "Continue with Google" in html
+    assert 'href="/accounts/github/login/?process=login"' in html
