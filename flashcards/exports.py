@@ -62,11 +62,17 @@ LINKED_ACCOUNT_COLUMNS = [(name, name) for name in ("provider", "uid", "date_joi
 STATE_NAMES = dict(Card.State.choices)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(name: str, value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if name in {"state", "state_before", "state_after"}:
         return STATE_NAMES[value].lower()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # shown as text, as spreadsheets do for a leading apostrophe
     return value
 
 

@@ -295,6 +295,9 @@ class StudySettings(models.Model):
         DARK = "dark", "Dark"
 
     theme = models.CharField(max_length=10, choices=Theme.choices, default=Theme.SYSTEM)
+    # When the learner last undid an answer: an undo sent from a page shown before then is a
+    # repeat (double click, second tab) and is refused, so one request undoes one answer.
+    last_undo_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Settings for {self.user}"

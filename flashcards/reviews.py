@@ -3,7 +3,7 @@ suspending, resetting and marking as known."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
@@ -192,10 +192,25 @@ def _set_memory(card: Card, memory: scheduling.Memory) -> None:
         setattr(card, name, getattr(memory, name))
 
 
+UNDO_CLOCK_SLACK = timedelta(milliseconds=1)
+
+
+class AlreadyUndone(NothingToUndo):
+    """An answer was undone after the page that sent this undo was shown: it was a repeat."""
+
+
 @transaction.atomic
-def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
+def review_undo(*, user, settings: StudySettings, now: datetime, page_shown_at: datetime) -> Card:
     """Undo the learner's latest answer of this study day: the card goes back exactly as it was
-    and the review row is removed. Returns the card."""
+    and the review row is removed. Returns the card.
+
+    `page_shown_at` is when the page with the Undo button was rendered: one page, one undo.
+    """
+    locked = StudySettings.objects.select_for_update().only("last_undo_at").get(pk=settings.pk)
+    # Pages carry their time in whole milliseconds: the page an undo returns, rendered at the
+    # moment of that undo, may read up to 1 ms earlier and must still undo the next answer.
+    if locked.last_undo_at is not None and locked.last_undo_at > page_shown_at + UNDO_CLOCK_SLACK:
+        raise AlreadyUndone("That answer was already undone.")
     day = queue.study_day(now, settings)
     review = (
         Review.objects.select_for_update()
@@ -218,6 +233,7 @@ def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
     card.seen_version = review.seen_version_before
     card.save()
     review.delete()
+    StudySettings.objects.filter(pk=settings.pk).update(last_undo_at=now)
     return card
 
 

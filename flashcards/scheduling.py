@@ -16,9 +16,11 @@ import fsrs.scheduler
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 
-# fsrs draws its interval fuzz from the module-level name `random`. Routing that name through a
-# context variable lets us seed the draw per card and review count, so the interval a button
-# previews is the interval the answer applies, without a global seed shared across threads.
+# fsrs draws its interval fuzz from the module-level name `random` and offers no way to seed it.
+# Routing that name through a context variable lets us seed the draw per card and review count,
+# so the interval a button previews is the interval the answer applies, without a global seed
+# shared across threads. That name is not public API: pyproject.toml pins fsrs exactly, and
+# tests/test_scheduling.py checks every fuzzed answer draws through it.
 _fuzz_rng: ContextVar[random.Random | None] = ContextVar("fuzz_rng", default=None)
 
 

@@ -5,12 +5,13 @@ from django.urls import include, path
 
 from flashcards.views import signup
 
-from .errors import healthz
+from .errors import favicon, healthz
 
 handler500 = "genai_prep.errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # The names the app uses, in front of allauth's own routes for the same pages.
     path("accounts/login/", allauth_views.login, name="login"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from flashcards import editing, queue, readiness, reviews, scheduling, stats
 from flashcards.fixture import SLUG
-from flashcards.forms import AnswerForm
+from flashcards.forms import AnswerForm, UndoForm
 from flashcards.models import Card, Question, QuestionRevision, Section, StudySettings, Subsection
 
 from .common import MAX_DURATION_MS, HtmxHttpRequest, _bad_request
@@ -174,8 +174,14 @@ def undo(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     settings = reviews.study_settings_for(request.user)
     scope = _scope_from(request)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "This undo came from an old page; reload it and try again.")
+    shown_at = datetime.fromtimestamp(form.cleaned_data["shown_at"] / 1000, tz=UTC)
     try:
-        card = reviews.review_undo(user=request.user, settings=settings, now=now)
+        card = reviews.review_undo(
+            user=request.user, settings=settings, now=now, page_shown_at=shown_at
+        )
     except reviews.NothingToUndo as error:
         context = _study_context(request, settings, now, scope, notice=str(error))
         return render(request, _study_template(request), context, status=409)
