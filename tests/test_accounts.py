@@ -52,6 +52,8 @@ def test_signing_up_with_an_address_lands_on_study_and_mails_a_confirmation(clie
     assert message["Subject"] == "Please Confirm Your Email Address"
     assert message["From"] == "GenAI Interview Prep <noreply@localhost>"
     text, html = parts(message)
+    assert text.startswith("Hello from GenAI Interview Prep!") and "example.com" not in text
+    assert "an account on 127.0.0.1:8000" in text  # the site, named from SITE_URL
     assert "GenAI Interview Prep" in html and "prefers-color-scheme: dark" in html
     link = _link_in(message, "/accounts/confirm-email/")
     page = client.get(_path(link))
