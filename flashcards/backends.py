@@ -1,10 +1,11 @@
-"""Authentication: Django's model backend, loading the learner's settings with the user."""
+"""Authentication: allauth's backend (username or e-mail), loading the learner's settings with
+the user."""
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 
 
-class LearnerBackend(ModelBackend):
+class LearnerBackend(AuthenticationBackend):
     """Every signed-in page needs the learner's settings; fetch them in the user's own query."""
 
     def get_user(self, user_id):

@@ -13,11 +13,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import genanki
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.utils import timezone
 from django.utils.html import escape
 
 from . import knowledge, scheduling
-from .models import Card, Question, Review, StudySettings
+from .models import Card, Question, Reminder, ReminderPreference, Review, StudySettings
 from .rendering import inline_to_html, markdown_to_html
 from .reviews import study_settings_for
 
@@ -56,6 +58,13 @@ SETTINGS_COLUMNS = [
     for name in ("new_per_day", "review_cap", "desired_retention", "time_zone", "day_starts_at",
                  "interview_date")
 ]  # fmt: skip
+EMAIL_COLUMNS = [(name, name) for name in ("email", "verified", "primary")]
+REMINDER_PREFERENCE_COLUMNS = [(name, name) for name in ("enabled", "hour", "undeliverable")]
+REMINDER_COLUMNS = [
+    (name, name)
+    for name in ("study_day", "status", "email", "attempts", "sent_at", "unsubscribed_at")
+]
+LINKED_ACCOUNT_COLUMNS = [(name, name) for name in ("provider", "uid", "date_joined", "last_login")]
 STATE_NAMES = dict(Card.State.choices)
 
 
@@ -110,6 +119,14 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
         ("reviews", [h for h, _ in REVIEW_COLUMNS] + ["reviewed_at_local"], review_rows()),
         ("settings", [h for h, _ in SETTINGS_COLUMNS],
          rows(StudySettings.objects.filter(user=user), SETTINGS_COLUMNS)),
+        ("email_addresses", [h for h, _ in EMAIL_COLUMNS],
+         rows(EmailAddress.objects.filter(user=user).order_by("pk"), EMAIL_COLUMNS)),
+        ("reminder_settings", [h for h, _ in REMINDER_PREFERENCE_COLUMNS],
+         rows(ReminderPreference.objects.filter(user=user), REMINDER_PREFERENCE_COLUMNS)),
+        ("reminders", [h for h, _ in REMINDER_COLUMNS],
+         rows(Reminder.objects.filter(user=user).order_by("study_day"), REMINDER_COLUMNS)),
+        ("linked_accounts", [h for h, _ in LINKED_ACCOUNT_COLUMNS],
+         rows(SocialAccount.objects.filter(user=user).order_by("pk"), LINKED_ACCOUNT_COLUMNS)),
     ]  # fmt: skip
 
 
@@ -135,7 +152,7 @@ class _Pipe:
 
 
 def progress_zip(user) -> Iterator[bytes]:
-    """Yield a zip of cards.csv, reviews.csv and settings.csv (UTF-8 with BOM, ISO dates)."""
+    """Yield a zip with one CSV per table (UTF-8 with BOM, ISO dates)."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, headers, rows in _tables(user):
@@ -154,7 +171,7 @@ def progress_zip(user) -> Iterator[bytes]:
 
 
 def progress_json(user) -> Iterator[str]:
-    """Yield one JSON document with the learner's settings, cards and reviews."""
+    """Yield one JSON document with the learner's cards, reviews, settings and sign-in data."""
     yield "{"
     for index, (name, headers, rows) in enumerate(_tables(user)):
         yield f'{", " if index else ""}"{name}": ['

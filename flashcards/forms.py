@@ -3,10 +3,9 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 
 from . import scheduling
-from .models import Report, StudySettings
+from .models import ReminderPreference, Report, StudySettings
 
 TIME_ZONES = available_timezones()
 # The furthest interview date a learner can set: plans and intervals are computed up to it.
@@ -27,14 +26,6 @@ class UndoForm(forms.Form):
     """An undo, with when the page that offered it was shown (milliseconds since the epoch)."""
 
     shown_at = forms.IntegerField(min_value=0, max_value=10**14)
-
-
-class SignupForm(UserCreationForm):
-    time_zone = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
-
-    def clean_time_zone(self) -> str:
-        value = self.cleaned_data.get("time_zone") or "UTC"
-        return value if value in TIME_ZONES else "UTC"
 
 
 class StudySettingsForm(forms.ModelForm):
@@ -128,7 +119,7 @@ def _password_error(request) -> forms.ValidationError:
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, label="Your password")
 
-    def __init__(self, *args, user, request=None, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.request = request
@@ -138,31 +129,6 @@ class DeleteAccountForm(forms.Form):
         if not password_confirmed(self.request, self.user, password):
             raise _password_error(self.request)
         return password
-
-
-class CheckedPasswordChangeForm(PasswordChangeForm):
-    """Django's password change, with the old password checked like a login (see above)."""
-
-    def __init__(self, user, *args, request=None, **kwargs):
-        super().__init__(user, *args, **kwargs)
-        self.request = request
-
-    def clean_old_password(self) -> str:
-        old_password = self.cleaned_data["old_password"]
-        if not password_confirmed(self.request, self.user, old_password):
-            raise _password_error(self.request)
-        return old_password
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form, refusing an over-long username before it reaches authentication
-    (and the lock-out log, whose columns are 255 characters)."""
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if len(username) > 150:
-            raise forms.ValidationError("Usernames are at most 150 characters.")
-        return username
 
 
 class StartInterviewForm(forms.Form):
@@ -207,3 +173,31 @@ class RevealForm(forms.Form):
     """What the learner typed before revealing (Django's CharField refuses NUL bytes)."""
 
     typed_answer = forms.CharField(required=False, max_length=10_000, strip=False)
+
+
+class ReminderForm(forms.ModelForm):
+    enabled = forms.BooleanField(required=False, label="Send me a daily reminder")
+    hour = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(h, f"{h:02d}:00") for h in range(24)],
+        label="At (your local time)",
+    )
+
+    class Meta:
+        model = ReminderPreference
+        fields = ["enabled", "hour"]
+
+    def __init__(self, *args, has_address: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_address = has_address
+
+    def clean_enabled(self) -> bool:
+        enabled = self.cleaned_data["enabled"]
+        if enabled and not self.has_address:
+            raise forms.ValidationError("Add and confirm an e-mail address first.")
+        return enabled
+
+    def save(self, commit: bool = True) -> ReminderPreference:
+        if self.cleaned_data["enabled"]:
+            self.instance.undeliverable = False  # the learner checked their address
+        return super().save(commit)

@@ -456,3 +456,54 @@ class SignupWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} from {self.window_start:%Y-%m-%d %H:00}: {self.count}"
+
+
+# --- Daily reminders (#17) -------------------------------------------------------------------
+
+
+class ReminderPreference(models.Model):
+    """A learner's opt-in to a daily reminder mail at a local hour."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    enabled = models.BooleanField(default=False)
+    hour = models.PositiveSmallIntegerField(
+        default=8, validators=[MaxValueValidator(23)], help_text="Local hour, 0–23."
+    )
+    # Set when the mail server refused the address; cleared when the learner turns reminders on.
+    undeliverable = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.hour}:00" + ("" if self.enabled else " (off)")
+
+
+class Reminder(models.Model):
+    """The one reminder of a learner's study day, and what became of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (retried next run)"
+        BOUNCED = "bounced", "Refused by the mail server"
+        NOTHING_DUE = "nothing_due", "Not sent: nothing due"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    study_day = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    email = models.EmailField(max_length=254, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "study_day"], name="one_reminder_per_study_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.study_day} {self.status}"

@@ -45,5 +45,13 @@ urlpatterns = [
     path("settings/", views.settings_view, name="settings"),
     path("settings/plan/", views.apply_plan, name="apply_plan"),
     path("settings/theme/", views.theme_toggle, name="theme"),
-    path("accounts/signup/", views.signup, name="signup"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
+    path("settings/reminders/", views.reminder_settings, name="reminder_settings"),
+    path(
+        "reminders/unsubscribe/<str:token>/",
+        views.reminder_unsubscribe,
+        name="reminder_unsubscribe",
+    ),
 ]

@@ -65,12 +65,16 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
     "csp",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
     "flashcards",
 ]
 
@@ -89,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -161,11 +166,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "flashcards.backends.LearnerBackend",
 ]
-# Guessing passwords: after 5 failures for one username from one address, a 15-minute lock-out
-# (staff included); a success resets the count.
+# Guessing passwords: after 5 failures for one account from one address, a 15-minute lock-out
+# (staff included); a success resets the count. Every form that checks a password (log in by
+# username or e-mail, password change, re-authentication, account deletion) goes through
+# authenticate(), and an e-mail address counts as its account's username.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "flashcards.auth.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -173,9 +181,71 @@ AXES_CLIENT_IP_CALLABLE = "genai_prep.client.client_ip"
 # Sign-ups allowed from one address per clock hour (flashcards.account.signup_allowed).
 SIGNUPS_PER_HOUR = envint("SIGNUPS_PER_HOUR", 20)
 
+SITE_ID = 1
+# The address links in mail sent outside a request (reminders) start with.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts (django-allauth): sign up with an e-mail address (a username is optional and derived
+# from the address when left empty), log in with either.
+ACCOUNT_ADAPTER = "flashcards.auth.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_SIGNUP_REDIRECT_URL = "study"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+ACCOUNT_FORMS = {
+    "login": "flashcards.auth.LoginForm",
+    "signup": "flashcards.auth.SignupForm",
+    "change_password": "flashcards.auth.ChangePasswordForm",
+    "reset_password_from_key": "flashcards.auth.ResetPasswordKeyForm",
+    "set_password": "flashcards.auth.SetPasswordForm",
+}
+# django-axes locks out failed logins (above); allauth's own login-failure limit would answer
+# first with a different message, so it is off. Its other limits (mail sending) stay.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# Sign-in with GitHub or Google appears only when the operator sets their OAuth credentials.
+SOCIALACCOUNT_PROVIDERS = {
+    provider: {
+        "APPS": [
+            {
+                "client_id": os.environ[f"{prefix}_CLIENT_ID"],
+                "secret": os.environ[f"{prefix}_CLIENT_SECRET"],
+            }
+        ],
+        **({"SCOPE": ["profile", "email"]} if provider == "google" else {}),
+    }
+    for provider, prefix in (("github", "GITHUB"), ("google", "GOOGLE"))
+    if os.environ.get(f"{prefix}_CLIENT_ID") and os.environ.get(f"{prefix}_CLIENT_SECRET")
+}
+INSTALLED_APPS += [f"allauth.socialaccount.providers.{p}" for p in SOCIALACCOUNT_PROVIDERS]
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+
+# Outgoing mail: SMTP from the environment; without EMAIL_HOST a DEBUG run prints mail.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST or not DEBUG
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = envint("EMAIL_PORT", 587 if envbool("EMAIL_USE_TLS") else 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "GenAI Interview Prep <noreply@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

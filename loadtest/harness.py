@@ -200,7 +200,7 @@ class Learner:
             try:
                 response = self._request(
                     "login", "POST", "/accounts/login/",
-                    data={"username": self.username, "password": PASSWORD,
+                    data={"login": self.username, "password": PASSWORD,
                           "csrfmiddlewaretoken": token},
                     headers={"Referer": self.base + "/accounts/login/"}, allow_redirects=False,
                 )  # fmt: skip

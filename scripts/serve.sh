@@ -10,6 +10,11 @@ bash scripts/bootstrap.sh app
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py check --deploy --fail-level WARNING
+# Daily reminder mails: a loop beside the web server, every REMINDERS_EVERY seconds (default 300;
+# 0 when cron or a systemd timer runs `manage.py send_reminders` instead, see README).
+if [ "${REMINDERS_EVERY:-300}" != 0 ]; then
+  .venv/bin/python manage.py send_reminders --every "${REMINDERS_EVERY:-300}" &
+fi
 # Behind a proxy the visitor's address comes from X-Forwarded-For (genai_prep/client.py): listen
 # on loopback only, so nobody can reach the app without the proxy and write that header.
 case "${BEHIND_PROXY:-}" in

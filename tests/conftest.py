@@ -131,3 +131,18 @@ def make_bulk_history(user, questions, reviews_per_card: int, start: datetime) -
         for card in cards
         for i in range(reviews_per_card)
     )
+
+
+@pytest.fixture
+def mailbox(settings, db):
+    """Mail goes out over SMTP to a real server started for the test."""
+    from tests import mailbox as smtp
+
+    box = smtp.Mailbox()
+    controller = smtp.start(box)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield box
+    controller.stop()

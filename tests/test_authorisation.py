@@ -14,7 +14,16 @@ from flashcards.models import Report
 
 from .conftest import PASSWORD, make_bulk_history, make_user
 
-PUBLIC = {"login", "signup", "healthz", "logout", "favicon"}
+PUBLIC = {"login", "signup", "healthz", "logout", "favicon"} | {
+    # allauth's pages for people who are not signed in (yet)
+    "account_login", "account_logout", "account_signup", "account_inactive",
+    "account_confirm_email", "account_email_verification_sent", "account_confirm_login_code",
+    "account_reset_password", "account_reset_password_done", "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "socialaccount_signup", "socialaccount_login_cancelled", "socialaccount_login_error",
+    "reminder_unsubscribe",  # the signed token in the mailed link is the credential
+    "manifest", "service_worker", "offline",  # the installable app's files: no learner data
+}  # fmt: skip
 SECRET = "ALICE-PRIVATE-COMMENT"
 
 
@@ -31,6 +40,7 @@ def _patterns(resolver=None, prefix="", namespace=None):
 
 def _fill(route: str, question_id: int, interview_id: int = 0) -> str:
     """Turn a route into a concrete path: a real question id, the other learner's interview."""
+    route = re.sub(r"\(\?P<(?:key|uidb36)>[^)]*\)", "x", route)  # allauth's mailed keys
     path = re.sub(r"<int:interview_id>", str(interview_id or question_id), route)
     path = re.sub(r"<int:position>", "0", path)
     path = re.sub(r"<(?:int:)?question_id>|<int:\w+>", str(question_id), path)

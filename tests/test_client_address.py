@@ -36,7 +36,7 @@ def _login(client, username, password, forwarded=None):
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     return client.post(
         "/accounts/login/",
-        {"username": username, "password": password},
+        {"login": username, "password": password},
         REMOTE_ADDR=PROXY,
         headers=headers,
     )
@@ -71,7 +71,7 @@ def test_without_a_proxy_a_forged_header_changes_nothing(client, db):
 @override_settings(BEHIND_PROXY=True, SIGNUPS_PER_HOUR=1)
 def test_behind_the_proxy_the_signup_limit_is_per_visitor(client, db):
     def signup(name, forwarded):
-        data = {"username": name, "password1": PASSWORD, "password2": PASSWORD}
+        data = {"email": f"{name}@example.com", "username": name, "password1": PASSWORD}
         response = client.post(
             "/accounts/signup/", data, REMOTE_ADDR=PROXY, headers={"X-Forwarded-For": forwarded}
         )

@@ -189,10 +189,10 @@ def test_practice_forms(learner_client, length, focus, covered, verdict, typed):
 def test_login_and_signup_forms(client, db, username, password):
     client.raise_request_exception = False
     TRIED["login and signup forms"] = TRIED.get("login and signup forms", 0) + 2
-    response = client.post(reverse("login"), {"username": username, "password": password})
+    response = client.post(reverse("login"), {"login": username, "password": password})
     assert response.status_code < 500
     response = client.post(
-        reverse("signup"), {"username": username, "password1": password, "password2": password}
+        reverse("signup"), {"email": username, "username": username, "password1": password}
     )
     assert response.status_code < 500
 
@@ -236,7 +236,7 @@ def test_an_over_long_user_agent_on_a_failed_login_is_fine(client, db):
     client.raise_request_exception = False
     response = client.post(
         reverse("login"),
-        {"username": "nobody", "password": "x"},
+        {"login": "nobody", "password": "x"},
         headers={"User-Agent": "U" * 5000},
     )
     assert response.status_code == 200

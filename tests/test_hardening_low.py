@@ -122,10 +122,10 @@ def test_guessing_the_password_through_password_change_is_locked_out(client_for,
     user = make_user("guarded")
     client = client_for(user)
     new = "another-horse-staple-7"
-    data = {"new_password1": new, "new_password2": new}
+    data = {"password1": new, "password2": new}  # allauth's password change form
     for _ in range(5):
-        client.post(reverse("password_change"), {**data, "old_password": "guess"})
-    locked = client.post(reverse("password_change"), {**data, "old_password": PASSWORD})
+        client.post(reverse("account_change_password"), {**data, "oldpassword": "guess"})
+    locked = client.post(reverse("account_change_password"), {**data, "oldpassword": PASSWORD})
     assert locked.status_code == 429
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -135,8 +135,8 @@ def test_the_right_password_still_changes_it_and_deletes_the_account(client_for,
     user = make_user("owner")
     client = client_for(user)
     new = "another-horse-staple-7"
-    data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
-    assert client.post(reverse("password_change"), data).status_code == 302
+    data = {"oldpassword": PASSWORD, "password1": new, "password2": new}
+    assert client.post(reverse("account_change_password"), data).status_code == 302
     assert client.post(reverse("delete_account"), {"password": new}).status_code == 302
     assert not User.objects.filter(pk=user.pk).exists()
 

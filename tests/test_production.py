@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.db import DatabaseError
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -121,8 +122,8 @@ def test_login_is_locked_after_repeated_failures_and_staff_too(client, db):
     staff.save()
     for username in ("victim", "chief"):
         for _ in range(5):
-            client.post("/accounts/login/", {"username": username, "password": "guess"})
-        locked = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+            client.post("/accounts/login/", {"login": username, "password": "guess"})
+        locked = client.post("/accounts/login/", {"login": username, "password": PASSWORD})
         assert locked.status_code == 429
         assert "Too many failed attempts" in locked.content.decode()
         assert "_auth_user_id" not in client.session
@@ -133,7 +134,7 @@ def test_a_successful_login_rotates_the_session(client, db):
     client.get("/accounts/login/")
     client.session.save()
     before = client.session.session_key
-    client.post("/accounts/login/", {"username": "rotating", "password": PASSWORD})
+    client.post("/accounts/login/", {"login": "rotating", "password": PASSWORD})
     assert client.session.session_key != before
     assert "_auth_user_id" in client.session
 
@@ -141,18 +142,19 @@ def test_a_successful_login_rotates_the_session(client, db):
 def test_signups_are_limited_per_address(client, db, settings):
     settings.SIGNUPS_PER_HOUR = 2
     for i in range(2):
-        data = {"username": f"new{i}", "password1": PASSWORD, "password2": PASSWORD}
+        data = {"email": f"new{i}@example.com", "password1": PASSWORD}
         assert client.post("/accounts/signup/", data).status_code == 302
         client.post("/accounts/logout/")
-    data = {"username": "new3", "password1": PASSWORD, "password2": PASSWORD}
+    data = {"email": "new3@example.com", "password1": PASSWORD}
     refused = client.post("/accounts/signup/", data)
     assert refused.status_code == 429
     assert "Too many sign-ups" in refused.content.decode()
+    assert not User.objects.filter(email="new3@example.com").exists()
 
 
 def test_weak_passwords_are_refused(client, db):
     response = client.post(
-        "/accounts/signup/", {"username": "weak", "password1": "12345678", "password2": "12345678"}
+        "/accounts/signup/", {"email": "weak@example.com", "password1": "12345678"}
     )
     assert response.status_code == 200
     assert "This password is too common." in response.content.decode()

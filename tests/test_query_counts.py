@@ -27,6 +27,8 @@ PAGES = {
     "card": (lambda bank: reverse("card", args=[bank[0].pk]), 5),
     # + the question with the learner's card, today's counts (the full page)
     "reveal": (lambda bank: reverse("reveal", args=[bank[0].pk]), 4),
+    # + the reminder preference, the confirmed address
+    "reminder settings": (lambda bank: reverse("reminder_settings"), 4),
 }
 
 

@@ -15,7 +15,7 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _signup(client: Client, name: str) -> int:
-    data = {"username": name, "password1": PASSWORD, "password2": PASSWORD}
+    data = {"email": f"{name}@example.com", "username": name, "password1": PASSWORD}
     return client.post("/accounts/signup/", data).status_code
 
 

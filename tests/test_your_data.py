@@ -5,15 +5,25 @@ import io
 import json
 import sqlite3
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from flashcards import account
-from flashcards.models import Card, Question, Report, Review, Subsection
+from flashcards.models import (
+    Card,
+    Question,
+    Reminder,
+    ReminderPreference,
+    Report,
+    Review,
+    Subsection,
+)
 
 from .conftest import PASSWORD, answer, make_bulk_history, make_user
 
@@ -96,7 +106,10 @@ def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
     assert response.streaming
     assert response["Content-Type"] == "application/zip"
     tables = _zip_tables(response)
-    assert set(tables) == {"cards.csv", "reviews.csv", "settings.csv"}
+    assert set(tables) == {
+        "cards.csv", "reviews.csv", "settings.csv", "email_addresses.csv", "linked_accounts.csv",
+        "reminder_settings.csv", "reminders.csv",
+    }  # fmt: skip
     reviews = tables["reviews.csv"]
     assert reviews[0][:4] == ["reviewed_at", "question_key", "question", "known"]
     assert len(reviews) == 3
@@ -121,6 +134,25 @@ def test_the_json_export_holds_the_same(client_for, user, bank, now):
     assert data["reviews"][0]["reviewed_at"] == now.isoformat()
     assert data["cards"][0]["state"] == "learning"
     assert data["settings"][0]["desired_retention"] == 0.9
+
+
+def test_the_exports_hold_the_learners_addresses_and_linked_sign_ins_only(client_for, db):
+    ann, bob = make_user("ann"), make_user("bob")
+    EmailAddress.objects.create(user=ann, email="ann@example.com", verified=True, primary=True)
+    EmailAddress.objects.create(user=bob, email="bob@example.com", verified=True, primary=True)
+    SocialAccount.objects.create(user=ann, provider="github", uid="4242")
+    ReminderPreference.objects.create(user=ann, enabled=True, hour=7)
+    Reminder.objects.create(user=ann, study_day=date(2026, 11, 30), status="sent", attempts=1)
+    Reminder.objects.create(user=bob, study_day=date(2026, 11, 30), status="sent", attempts=1)
+    data = json.loads(b"".join(client_for(ann).get(reverse("export_json")).streaming_content))
+    assert data["email_addresses"] == [
+        {"email": "ann@example.com", "verified": True, "primary": True}
+    ]
+    assert [(a["provider"], a["uid"]) for a in data["linked_accounts"]] == [("github", "4242")]
+    assert data["reminder_settings"] == [{"enabled": True, "hour": 7, "undeliverable": False}]
+    assert [(r["study_day"], r["status"]) for r in data["reminders"]] == [("2026-11-30", "sent")]
+    tables = _zip_tables(client_for(ann).get(reverse("export_csv")))
+    assert tables["email_addresses.csv"][1] == ["ann@example.com", "True", "True"]
 
 
 def test_exports_handle_a_long_history(client_for, user, bank, now):
@@ -184,6 +216,11 @@ def test_deleting_the_account_removes_every_row_of_the_user(client_for, bank, no
     for learner in (user, other):
         answer(learner, bank[0], 3, now)
         Report.objects.create(user=learner, question=bank[0], version=1, kind="wrong")
+        address = EmailAddress.objects.create(user=learner, email=f"{learner}@example.com")
+        EmailConfirmation.create(address)
+        SocialAccount.objects.create(user=learner, provider="github", uid=str(learner.pk))
+        ReminderPreference.objects.create(user=learner, enabled=True)
+        Reminder.objects.create(user=learner, study_day=now.date())
     client = client_for(user)
     response = client.post(reverse("delete_account"), {"password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("signup")
@@ -196,6 +233,8 @@ def test_deleting_the_account_removes_every_row_of_the_user(client_for, bank, no
     assert not user_model.objects.filter(pk=user.pk).exists()
     assert Review.objects.filter(user=other).count() == 1
     assert Report.objects.filter(user=other).count() == 1
+    assert not EmailConfirmation.objects.filter(email_address__email="leaving@example.com").exists()
+    assert EmailAddress.objects.filter(user=other).count() == 1
 
 
 @pytest.mark.parametrize("name", ["export_csv", "export_json", "export_anki", "your_data"])

@@ -23,3 +23,14 @@ def inline(text: str) -> str:
 def interval(value) -> str:
     """Format a timedelta the way the answer buttons show it (10m, 2d, 3mo)."""
     return format_interval(value)
+
+
+@register.simple_tag
+def field_widget(field):
+    """A form field's control, described by its error and its help text (in that order)."""
+    ids = []
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    return field.as_widget(attrs={"aria-describedby": " ".join(ids)} if ids else None)

@@ -25,6 +25,8 @@ from .practice import (
     practice_step,
 )
 from .progress import dashboard, statistics
+from .pwa import manifest, offline, service_worker
+from .reminders import reminder_settings, reminder_unsubscribe
 from .study import answer, drill, reveal, study, undo
 
 __all__ = [
@@ -53,6 +55,11 @@ __all__ = [
     "practice_report",
     "practice_replay",
     "dashboard",
+    "manifest",
+    "offline",
+    "service_worker",
+    "reminder_settings",
+    "reminder_unsubscribe",
     "statistics",
     "study",
     "reveal",

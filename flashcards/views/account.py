@@ -5,12 +5,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from allauth.account import views as allauth_views
 from django.conf import settings as django_settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import PasswordChangeView
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
@@ -19,13 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flashcards import account, exports, queue, readiness, reviews
-from flashcards.forms import (
-    CheckedPasswordChangeForm,
-    DeleteAccountForm,
-    SignupForm,
-    StudySettingsForm,
-)
-from flashcards.models import StudySettings
+from flashcards.forms import DeleteAccountForm, StudySettingsForm
 from genai_prep.client import client_ip
 
 from .common import HtmxHttpRequest, _bad_request
@@ -45,7 +39,9 @@ def whoami(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def your_data(request: HtmxHttpRequest) -> HttpResponse:
     return render(
-        request, "flashcards/your_data.html", {"form": DeleteAccountForm(user=request.user)}
+        request,
+        "flashcards/your_data.html",
+        {"form": DeleteAccountForm(user=request.user, request=request)},
     )
 
 
@@ -83,22 +79,6 @@ def export_anki(request: HtmxHttpRequest) -> HttpResponse:
     return _download(
         HttpResponse(data, content_type="application/octet-stream"), "genai-interview-prep.apkg"
     )
-
-
-class PasswordChange(PasswordChangeView):
-    """Django's password change; the old password counts toward the login lock-out."""
-
-    form_class = CheckedPasswordChangeForm
-    success_url = "/accounts/password/done/"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "request": self.request}
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.has_error("old_password", "locked_out"):
-            response.status_code = 429
-        return response
 
 
 @require_POST
@@ -168,19 +148,16 @@ def apply_plan(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and not account.signup_allowed(
-        client_ip(request), limit=django_settings.SIGNUPS_PER_HOUR
-    ):
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, limited to SIGNUPS_PER_HOUR attempts per client address."""
+
+    def post(self, request, *args, **kwargs):
+        if account.signup_allowed(client_ip(request), limit=django_settings.SIGNUPS_PER_HOUR):
+            return super().post(request, *args, **kwargs)
+        form = self.get_form()
+        form.is_valid()
         form.add_error(None, "Too many sign-ups from your network in the last hour. Try later.")
-        return render(request, "registration/signup.html", {"form": form}, status=429)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        StudySettings.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
-        login(request, user, backend="flashcards.backends.LearnerBackend")
-        return redirect("dashboard")
-    return render(request, "registration/signup.html", {"form": form})
+        return self.render_to_response(self.get_context_data(form=form), status=429)
+
+
+signup = SignupView.as_view()

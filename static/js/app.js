@@ -1,4 +1,4 @@
-// Keyboard shortcuts for studying, focus after a card swaps in, and the browser's time zone at signup.
+// Keyboard shortcuts for studying, focus after a card swaps in, the browser's time zone at signup, and the service worker.
 (function () {
   "use strict";
 
@@ -103,3 +103,10 @@ document.addEventListener("DOMContentLoaded", function () {
     box.scrollLeft = box.scrollWidth;
   });
 });
+
+// Installable app: the service worker keeps the static shell and an offline page (never pages).
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+  });
+}

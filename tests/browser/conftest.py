@@ -58,7 +58,7 @@ def log_in(page, username: str) -> None:
     from tests.conftest import PASSWORD
 
     page.goto("/accounts/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()

@@ -55,7 +55,7 @@ def _context(browser, site, user: str, theme: str, **options):
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto("/accounts/login/")
-    page.fill("#id_username", user)
+    page.fill("#id_login", user)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
@@ -68,7 +68,9 @@ def learner_pages(site) -> dict[str, str]:
         "dashboard": "/", "study": "/study/", "study-back": f"/study/{q.pk}/reveal/",
         "browse": "/browse/", "search": "/browse/?q=attention", "card": f"/cards/{q.pk}/",
         "reset": f"/cards/{q.pk}/reset/", "statistics": "/stats/", "settings": "/settings/",
-        "your-data": "/account/data/", "password": "/accounts/password/",
+        "your-data": "/account/data/", "password": "/accounts/password/change/",
+        "email": "/accounts/email/", "reauthenticate": "/accounts/reauthenticate/",
+        "reminders": "/settings/reminders/",
         "practice": "/practice/", "practice-question": f"/practice/{interview.pk}/",
         "practice-report": f"/practice/{interview.pk}/report/", "drill": "/study/?scope=section:"
         "introduction-to-generative-ai",
@@ -109,7 +111,13 @@ def test_no_serious_accessibility_violations_on_any_page(browser, site, theme):
             page.goto(url)
             found += [f"{user} {name}: {v}" for v in _serious_violations(page)]
         context.close()
-    for name, url in (("login", "/accounts/login/"), ("signup", "/accounts/signup/")):
+    for name, url in (("login", "/accounts/login/"), ("signup", "/accounts/signup/"),
+                      ("password-reset", "/accounts/password/reset/"),
+                      ("password-reset-sent", "/accounts/password/reset/done/"),
+                      ("bad-reset-link", "/accounts/password/reset/key/x-x/"),
+                      ("bad-confirm-link", "/accounts/confirm-email/x/"),
+                      ("unsubscribe", "/reminders/unsubscribe/x/"),
+                      ("offline", "/offline/")):  # fmt: skip
         context = browser.new_context(base_url=site["url"], bypass_csp=True, color_scheme=theme)
         page = context.new_page()
         page.goto(url)
@@ -163,15 +171,12 @@ def test_keyboard_only_sign_up_study_statistics_settings_and_log_out(browser, si
     context = browser.new_context(base_url=site["url"])
     page = context.new_page()
     page.goto("/accounts/signup/")
-    page.focus("#id_username")
+    page.focus("#id_email")
+    page.keyboard.type("keyboarder@example.com")
+    page.keyboard.press("Tab")
     page.keyboard.type("keyboarder")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
-    _tab_to(page, "Study now")
     page.keyboard.press("Enter")
     page.wait_for_url("**/study/")
     page.wait_for_load_state("load")

@@ -34,7 +34,7 @@ def test_the_card_draws_formulas_and_opens_the_follow_up_answer(browser, live_se
     page = context.new_page()
     violations = _csp_violations(page)
     page.goto("/accounts/login/")
-    page.fill("#id_username", "reader")
+    page.fill("#id_login", "reader")
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.goto(f"/cards/{question.pk}/")

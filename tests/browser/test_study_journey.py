@@ -15,10 +15,12 @@ def test_sign_up_study_three_cards_by_keyboard_and_keep_the_counts(page):
     seed_questions(text=DEFAULT_FIXTURE.read_text(encoding="utf-8"))
 
     page.goto("/accounts/signup/")
+    page.fill("#id_email", "journey@example.com")
     page.fill("#id_username", "journey")
     page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/study/")  # a new learner starts studying straight away
+    page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     assert StudySettings.objects.get(user__username="journey").time_zone == "Europe/Berlin"
     expect(page.get_by_test_id("new-count")).to_have_text("10")
@@ -42,7 +44,7 @@ def test_sign_up_study_three_cards_by_keyboard_and_keep_the_counts(page):
 
     page.get_by_role("button", name="Log out").click()
     page.goto("/accounts/login/")
-    page.fill("#id_username", "journey")
+    page.fill("#id_login", "journey@example.com")
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     expect(page.get_by_test_id("done-count")).to_have_text("3")
