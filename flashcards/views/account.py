@@ -108,7 +108,13 @@ def delete_account(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         status = 429 if form.has_error("password", "locked_out") else 400
         return render(request, "flashcards/your_data.html", {"form": form}, status=status)
-    account.account_delete(user=request.user)
+    try:
+        account.account_delete(user=request.user)
+    except account.DeletionInterrupted:
+        form.add_error(
+            None, "Your account is busy in another window. Nothing was deleted: try again."
+        )
+        return render(request, "flashcards/your_data.html", {"form": form}, status=409)
     logout(request)
     messages.success(request, "Your account and all your study data were deleted.")
     return redirect("signup")
