@@ -193,9 +193,9 @@ def _set_memory(card: Card, memory: scheduling.Memory) -> None:
 
 
 @transaction.atomic
-def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
+def review_undo(*, user, settings: StudySettings, now: datetime) -> Review:
     """Undo the learner's latest answer of this study day: the card goes back exactly as it was
-    and the review row is removed. Returns the card."""
+    and the review row is removed. Returns the removed review, with its card as it is now."""
     day = queue.study_day(now, settings)
     review = (
         Review.objects.select_for_update()
@@ -217,7 +217,8 @@ def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
     card.reps -= 1
     card.save()
     review.delete()
-    return card
+    review.card = card
+    return review
 
 
 @transaction.atomic
@@ -227,6 +228,23 @@ def card_suspend(*, user, question: Question, suspended: bool) -> Card:
     card.suspended = suspended
     card.save(update_fields=["suspended"])
     return card
+
+
+@transaction.atomic
+def card_bury(*, user, question: Question, now: datetime, settings: StudySettings) -> Card:
+    """Take a card out of today's queue until the next study day; nothing else changes."""
+    card = _locked_card(user, question.pk)
+    card.buried_until = queue.study_day(now, settings).end
+    card.save(update_fields=["buried_until"])
+    return card
+
+
+def new_cards_add(*, settings: StudySettings, count: int, now: datetime) -> None:
+    """Raise today's new-card limit by `count` ("learn N more now"); tomorrow is unchanged."""
+    day = queue.study_day(now, settings).date
+    settings.extra_new = count + (settings.extra_new if settings.extra_new_day == day else 0)
+    settings.extra_new_day = day
+    settings.save(update_fields=["extra_new", "extra_new_day"])
 
 
 @transaction.atomic

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "flashcards.htmx_errors.HtmxErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

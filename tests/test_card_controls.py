@@ -27,7 +27,9 @@ def test_undo_restores_the_card_exactly_and_removes_the_review(client_for, user,
     assert _card_values(user, question) == after_first
     assert Review.objects.count() == 1
     html = response.content.decode()
-    assert question.prompt in html and "Answer undone." in html
+    # It says which card and which answer were undone.
+    said = "Undone: your answer \u201cKnew it · medium confidence\u201d to \u201c{}\u201d."
+    assert said.format(question.prompt) in html
     assert 'name="reps" value="1"' in html or "Show answer" in html
 
     client.post(reverse("undo"))

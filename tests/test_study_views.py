@@ -83,7 +83,8 @@ def test_answering_with_htmx_returns_the_next_card_and_an_event(client_for, user
     assert '"cardAnswered"' in response["HX-Trigger"]
     html = response.content.decode()
     assert "<html" not in html
-    assert "1 of 11 done today" in html
+    # The card answered is still in today's queue (learning), counted where it started: new.
+    assert '<span class="count count-new" data-testid="left-new"><strong>10</strong> new' in html
     review = Review.objects.get(user=user)
     assert (review.known, review.confidence, review.rating) == (True, 2, 3)
     assert review.state_before == Card.State.NEW and review.state_after == Card.State.LEARNING

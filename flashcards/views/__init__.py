@@ -25,7 +25,7 @@ from .practice import (
     practice_step,
 )
 from .progress import dashboard, statistics
-from .study import answer, drill, reveal, study, undo
+from .study import answer, card_action, drill, learn_more, reveal, study, undo
 
 __all__ = [
     "whoami",
@@ -59,4 +59,6 @@ __all__ = [
     "answer",
     "undo",
     "drill",
+    "card_action",
+    "learn_more",
 ]
