@@ -3,7 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.home, name="dashboard"),
     path("study/", views.study, name="study"),
     path("study/undo/", views.undo, name="undo"),
     path("study/drill/", views.drill, name="drill"),

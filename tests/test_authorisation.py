@@ -10,7 +10,7 @@ from flashcards.models import Report
 
 from .conftest import PASSWORD, make_bulk_history, make_user
 
-PUBLIC = {"login", "signup", "healthz", "logout"}
+PUBLIC = {"login", "signup", "healthz", "logout", "dashboard"}  # "/" is the front page
 SECRET = "ALICE-PRIVATE-COMMENT"
 
 

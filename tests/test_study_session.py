@@ -296,3 +296,49 @@ def test_an_htmx_request_failing_csrf_gets_an_in_place_error(user, bank):
     assert response.status_code == 403 and response["HX-Retarget"] == "#htmx-error"
     assert "<html" not in response.content.decode().lower()
     assert not Review.objects.exists()
+
+
+# The front door and the report form -------------------------------------------------------------
+
+
+def test_a_visitor_sees_the_front_page_with_a_sample_card_to_flip_and_rate(client, bank):
+    page = client.get("/").content.decode()
+    first = min(bank, key=lambda q: q.rank)
+    assert first.prompt in page and 'href="/accounts/signup/"' in page
+    assert "<details" in page and 'name="rating"' in page  # flips and rates without JavaScript
+    rated = client.get("/", {"rating": 3})
+    html = rated.content.decode()
+    assert rated.status_code == 200 and 'data-testid="sample-result"' in html
+    assert "Knew it · medium confidence" in html and "would come back in" in html
+    assert not Review.objects.exists() and not Card.objects.exists()
+    assert 'data-testid="sample-result"' not in client.get("/", {"rating": "x"}).content.decode()
+
+
+def test_a_learner_at_the_root_still_gets_the_dashboard(client_for, user, bank):
+    page = client_for(user).get("/").content.decode()
+    assert 'data-testid="readiness"' in page and 'data-testid="sample-card"' not in page
+
+
+def test_a_new_learner_lands_on_their_first_card(client, bank):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "newbie",
+            "password1": "a-long-passphrase-77",
+            "password2": "a-long-passphrase-77",
+            "time_zone": "UTC",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("study")
+    page = client.get(response["Location"]).content.decode()
+    first = min(bank, key=lambda q: q.rank)
+    assert first.prompt in page
+
+
+def test_the_report_form_has_no_blank_choice_selected(client_for, user, bank):
+    url = reverse("card_report", args=[bank[0].pk])
+    html = client_for(user).get(url, headers=HTMX).content.decode()
+    assert "---------" not in html and "checked" not in html
+    assert 'value="wrong"' in html
+    refused = client_for(user).post(url, {"comment": "no kind"}, headers=HTMX)
+    assert refused.status_code == 400

@@ -14,6 +14,7 @@ from .account import (
     your_data,
 )
 from .cards import browse, card_detail, card_known, card_report, card_reset, card_suspend
+from .pages import home
 from .practice import (
     practice_follow_up,
     practice_grade,
@@ -52,6 +53,7 @@ __all__ = [
     "practice_follow_up",
     "practice_report",
     "practice_replay",
+    "home",
     "dashboard",
     "statistics",
     "study",

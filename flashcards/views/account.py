@@ -152,5 +152,5 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         StudySettings.objects.create(user=user, time_zone=form.cleaned_data["time_zone"])
         login(request, user, backend="flashcards.backends.LearnerBackend")
-        return redirect("dashboard")
+        return redirect("study")  # straight to the first card
     return render(request, "registration/signup.html", {"form": form})
