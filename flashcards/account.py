@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from .models import Question, Report
+from .models import Question, Report, SignupWindow
 
 REPORTS_PER_HOUR = 10
 
@@ -38,12 +38,29 @@ def account_delete(*, user) -> None:
     user.delete()
 
 
+# One statement counts the attempt and reads the count, so simultaneous sign-ups cannot both see
+# room for one more: ON CONFLICT … DO UPDATE takes the row lock (SQLite locks the database).
+_COUNT_SIGNUP = (
+    f"INSERT INTO {SignupWindow._meta.db_table} (address, window_start, count) VALUES (%s, %s, 1)"
+    " ON CONFLICT (address, window_start)"
+    f" DO UPDATE SET count = {SignupWindow._meta.db_table}.count + 1 RETURNING count"
+)
+
+
 def signup_allowed(address: str, *, limit: int) -> bool:
-    """Count a sign-up attempt from an address; False once it made `limit` in the last hour."""
-    key = f"signups:{address}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        return True
+    """Count a sign-up attempt from an address; False once it made `limit` this clock hour.
+
+    The window is fixed (10:00–10:59, then 11:00–11:59), so the limit is exactly `limit` an hour
+    whatever the timing; windows older than the current one are removed on the way.
+    """
+    now = timezone.now()
+    window = now.replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        SignupWindow.objects.filter(window_start__lt=window).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _COUNT_SIGNUP,
+                [address[:45], connection.ops.adapt_datetimefield_value(window)],
+            )
+            (count,) = cursor.fetchone()
+    return count <= limit

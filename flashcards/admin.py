@@ -5,22 +5,66 @@ from django.contrib import admin, messages
 from django.db.models import Avg, Count, Q, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import editing
+from . import editing, fixture
 from .exporting import export_text
 from .models import Card, Question, Report, Review, Section, StudySettings, Subsection
-from .rendering import markdown_to_html
+
+
+class LinesField(forms.CharField):
+    """A list of short texts edited as one line each (blank lines are dropped)."""
+
+    widget = forms.Textarea(attrs={"rows": 5, "cols": 80})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
 class QuestionForm(forms.ModelForm):
-    """Refuses a rank another active question already has."""
+    """Applies the fixture's validation (formulas included), and refuses a rank another active
+    question already has. Key points are edited one per line."""
+
+    key_points = LinesField(required=False, help_text="One key point per line.")
+    follow_up_key_points = LinesField(required=False, help_text="One key point per line.")
 
     class Meta:
         model = Question
         fields = "__all__"
+
+    PREVIEWED = ("answer", "key_points", "follow_up", "follow_up_answer", "follow_up_key_points")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Typing in these re-renders the preview (htmx posts the whole form, CSRF token included).
+        for name in self.PREVIEWED:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({
+                    "hx-post": reverse("admin:flashcards_question_preview"),
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-include": "closest form",
+                    "hx-target": "#card-preview",
+                    "hx-swap": "outerHTML",
+                })  # fmt: skip
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "key_points" in cleaned and cleaned["key_points"] is None:
+            cleaned["key_points"] = []
+        checked = {name: cleaned[name] for name in fixture.QUESTION_FIELDS if name in cleaned}
+        for name, message in fixture.question_problems(checked).items():
+            self.add_error(name, message[0].upper() + message[1:] + ".")
+        return cleaned
 
     def clean_rank(self) -> int:
         rank = self.cleaned_data["rank"]
@@ -28,6 +72,13 @@ class QuestionForm(forms.ModelForm):
         if clash is not None and self.cleaned_data.get("is_active", True):
             raise forms.ValidationError(f"Rank {rank} is already used by “{clash.prompt}”.")
         return rank
+
+
+def _preview_html(question: Question) -> str:
+    problems = list(fixture.question_problems(editing.content_of(question)).values())
+    return render_to_string(
+        "admin/flashcards/question/_preview.html", {"question": question, "problems": problems}
+    )
 
 
 def _save_question(question: Question) -> None:
@@ -39,10 +90,18 @@ def _save_question(question: Question) -> None:
     question.save()
 
 
+class NoDeleteAdmin(admin.ModelAdmin):
+    """The bank is never deleted from (learner history points at it): deactivate instead."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class SubsectionInline(admin.StackedInline):
     model = Subsection
     fields = ("title", "key", "position")
     extra = 0
+    can_delete = False
 
 
 class QuestionInline(admin.StackedInline):
@@ -51,32 +110,43 @@ class QuestionInline(admin.StackedInline):
     fields = ("prompt", "key", "rank", "position", "origin", "is_active")
     extra = 0
     show_change_link = True
+    can_delete = False
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(NoDeleteAdmin):
     list_display = ("title", "key", "position")
     list_editable = ("position",)
     search_fields = ("title", "key")
     inlines = [SubsectionInline]
+    actions = ["deactivate_questions"]
+
+    @admin.action(description="Deactivate the questions of selected sections")
+    def deactivate_questions(self, request, queryset):
+        count = Question.objects.filter(subsection__section__in=queryset).update(is_active=False)
+        messages.success(request, f"{count} question(s) deactivated; learner progress is kept.")
 
 
 @admin.register(Subsection)
-class SubsectionAdmin(admin.ModelAdmin):
+class SubsectionAdmin(NoDeleteAdmin):
     list_display = ("title", "section", "key", "position")
     list_editable = ("position",)
     list_filter = ("section",)
     list_select_related = ("section",)
     search_fields = ("title", "key")
     inlines = [QuestionInline]
+    actions = ["deactivate_questions"]
+
+    @admin.action(description="Deactivate the questions of selected subsections")
+    def deactivate_questions(self, request, queryset):
+        count = Question.objects.filter(subsection__in=queryset).update(is_active=False)
+        messages.success(request, f"{count} question(s) deactivated; learner progress is kept.")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Question:
             return super().save_formset(request, form, formset, change)
         for question in formset.save(commit=False):
             _save_question(question)
-        for question in formset.deleted_objects:
-            question.delete()
 
 
 @admin.action(description="Activate selected questions")
@@ -99,7 +169,7 @@ def export_fixture(modeladmin, request, queryset):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(NoDeleteAdmin):
     form = QuestionForm
     list_display = ("prompt", "section", "subsection", "rank", "origin", "is_active", "updated_at")
     list_filter = ("subsection__section", "origin", "is_active")
@@ -113,7 +183,21 @@ class QuestionAdmin(admin.ModelAdmin):
             None,
             {"fields": ("subsection", "key", "prompt", "rank", "position", "origin", "is_active")},
         ),
-        ("Back of the card", {"fields": ("answer", "answer_preview", "key_points", "follow_up")}),
+        (
+            "Back of the card",
+            {
+                "fields": (
+                    "answer",
+                    "key_points",
+                    "follow_up",
+                    "follow_up_answer",
+                    "follow_up_key_points",
+                    "answer_preview",
+                ),  # fmt: skip
+                "description": "Markdown; formulas in LaTeX between $…$ (or $$…$$ on a line "
+                "of their own). The preview below follows what you type.",
+            },
+        ),
         ("History and use", {"fields": ("version", "updated_at", "usage")}),
     ]
 
@@ -123,8 +207,30 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Preview (as learners see it)")
     def answer_preview(self, question: Question) -> str:
-        html = mark_safe(markdown_to_html(question.answer))  # noqa: S308 - sanitised by nh3
-        return format_html('<div class="answer-preview">{}</div>', html)
+        return mark_safe(_preview_html(question))  # noqa: S308 - a template, autoescaped
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("preview/", preview, name="flashcards_question_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request):
+        """Render the back of the card from the form being typed (POST from htmx)."""
+        if request.method != "POST":
+            return HttpResponse("Preview is posted by the edit form.", status=405)
+        if not self.has_view_or_change_permission(request):
+            return HttpResponse("Not allowed.", status=403)
+        lines = LinesField(required=False)
+        question = Question(
+            answer=request.POST.get("answer", ""),
+            key_points=lines.clean(request.POST.get("key_points", "")),
+            follow_up=request.POST.get("follow_up", ""),
+            follow_up_answer=request.POST.get("follow_up_answer", ""),
+            follow_up_key_points=lines.clean(request.POST.get("follow_up_key_points", "")),
+        )
+        return HttpResponse(_preview_html(question))
 
     @admin.display(description="Learner use")
     def usage(self, question: Question) -> str:

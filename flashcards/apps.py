@@ -26,4 +26,9 @@ class FlashcardsConfig(AppConfig):
     name = "flashcards"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from genai_prep.database import choose_statement_mode
+
         post_migrate.connect(ensure_editor_group, sender=self)
+        connection_created.connect(choose_statement_mode)

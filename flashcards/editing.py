@@ -7,7 +7,9 @@ import re
 
 from .models import Question, QuestionRevision
 
-CONTENT_FIELDS = ("prompt", "answer", "key_points", "follow_up")
+CONTENT_FIELDS = (
+    "prompt", "answer", "key_points", "follow_up", "follow_up_answer", "follow_up_key_points",
+)  # fmt: skip
 
 
 def _normalised(value) -> str:
@@ -50,15 +52,40 @@ def record_revision(question: Question, old: dict) -> None:
     save_revisions([next_revision(question, old)])
 
 
+# The diff compares whole sentences (equal or not, by hash), at most this many from each
+# version, and shows each changed sentence cut to a readable length: its cost is bounded
+# whatever an editor saves.
+DIFF_SENTENCES = 400
+DIFF_SENTENCE_CHARS = 300
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _sentences(text: str) -> list[str]:
+    found = []
+    for sentence in _SENTENCE_END.split(text or ""):
+        if sentence.strip():
+            found.append(sentence.strip())
+            if len(found) == DIFF_SENTENCES:
+                break
+    return found
+
+
+def _shown(sentence: str) -> str:
+    if len(sentence) <= DIFF_SENTENCE_CHARS:
+        return sentence
+    return sentence[: DIFF_SENTENCE_CHARS - 1] + "…"
+
+
 def answer_diff(old: str, new: str, limit: int = 12) -> list[tuple[str, str]]:
     """Return what changed in an answer as ("+" or "-", sentence) pairs, at most `limit`."""
-
-    def sentences(text: str) -> list[str]:
-        return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text or "") if s.strip()]
-
-    changes = [
-        (line[0], line[1:].strip())
-        for line in difflib.ndiff(sentences(old), sentences(new))
-        if line[:1] in {"+", "-"}
-    ]
+    before, after = _sentences(old), _sentences(new)
+    changes = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in {"replace", "delete"}:
+            changes += [("-", _shown(s)) for s in before[i1:i2]]
+        if tag in {"replace", "insert"}:
+            changes += [("+", _shown(s)) for s in after[j1:j2]]
+        if len(changes) >= limit:
+            break
     return changes[:limit]

@@ -32,6 +32,8 @@ def bank_specs(questions: QuerySet[Question] | None = None) -> list[fixture.Sect
                         answer=q.answer,
                         key_points=list(q.key_points),
                         follow_up=q.follow_up,
+                        follow_up_answer=q.follow_up_answer,
+                        follow_up_key_points=list(q.follow_up_key_points),
                     )
                     for q in in_subsection
                 ],

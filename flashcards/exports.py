@@ -14,7 +14,7 @@ import genanki
 from django.utils.html import escape
 
 from .models import Card, Question, Review, StudySettings
-from .rendering import markdown_to_html
+from .rendering import inline_to_html, markdown_to_html
 
 CHUNK = 64 * 1024
 
@@ -136,13 +136,26 @@ def _stable_id(name: str) -> int:
 ANKI_MODEL = genanki.Model(
     _stable_id("GenAI Interview Prep question"),
     "GenAI Interview Prep question",
-    fields=[{"name": n} for n in ("Key", "Question", "Answer", "Key points", "Follow-up", "Rank")],
+    fields=[
+        {"name": n}
+        for n in (
+            "Key",
+            "Question",
+            "Answer",
+            "Key points",
+            "Follow-up",
+            "Rank",
+            "Follow-up answer",
+        )
+    ],
     templates=[
         {
             "name": "Recall",
             "qfmt": '<div class="rank">Rank {{Rank}}</div><h2>{{Question}}</h2>',
             "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"
-            "<h3>Key points</h3>{{Key points}}<p><b>Likely follow-up:</b> {{Follow-up}}</p>",
+            "<h3>Key points</h3>{{Key points}}<p><b>Likely follow-up:</b> {{Follow-up}}</p>"
+            "{{#Follow-up answer}}<h3>Follow-up answer</h3>"
+            "{{Follow-up answer}}{{/Follow-up answer}}",
         }
     ],
     css=".card { font-family: sans-serif; text-align: left; } .rank { color: #777; }",
@@ -163,17 +176,25 @@ def anki_package(path: Path) -> None:
         section, subsection = q.subsection.section, q.subsection
         name = f"GenAI Interview Prep::{section.title}::{subsection.title}"
         deck = decks.setdefault(name, genanki.Deck(_stable_id(name), name))
-        points = "".join(f"<li>{escape(p)}</li>" for p in q.key_points)
+        # Formulas stay LaTeX, in the delimiters Anki's MathJax renders.
+        points = "".join(f"<li>{inline_to_html(p, 'anki')}</li>" for p in q.key_points)
+        follow_up_points = "".join(
+            f"<li>{inline_to_html(p, 'anki')}</li>" for p in q.follow_up_key_points
+        )
+        follow_up_answer = markdown_to_html(q.follow_up_answer, "anki")
+        if follow_up_points:
+            follow_up_answer += f"<ul>{follow_up_points}</ul>"
         deck.add_note(
             _Note(
                 model=ANKI_MODEL,
                 fields=[
                     q.key,
                     escape(q.prompt),
-                    markdown_to_html(q.answer),
+                    markdown_to_html(q.answer, "anki"),
                     f"<ul>{points}</ul>",
-                    escape(q.follow_up),
+                    inline_to_html(q.follow_up, "anki"),
                     str(q.rank),
+                    follow_up_answer,
                 ],  # fmt: skip
                 tags=[section.key, subsection.key],
             )

@@ -9,14 +9,84 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
+from django.core.exceptions import ValidationError
+
+from .rendering import text_errors
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KEY_RULE = "must be a slug (lowercase letters, digits, hyphens)"
 ORIGINS = ("seed", "added")
-QUESTION_FIELDS = ("key", "prompt", "rank", "origin", "answer", "key_points", "follow_up")
+FORMULA_FIELDS = ("answer", "key_points", "follow_up", "follow_up_answer", "follow_up_key_points")
+QUESTION_FIELDS = (
+    "key", "prompt", "rank", "origin", "answer", "key_points",
+    "follow_up", "follow_up_answer", "follow_up_key_points",
+)  # fmt: skip
+
+
+# What a question may hold, whichever way it enters the bank (this file or the admin): every
+# page that shows, searches, exports or weighs a question relies on these.
+MAX_RANK = 1000
+TEXT_LIMITS = {"prompt": 500, "answer": 20_000, "follow_up": 2_000, "follow_up_answer": 10_000}
+TITLE_LIMIT = 200
+KEY_POINT_LIMIT = 300
+MAX_KEY_POINTS = 20
 
 
 class FixtureError(ValueError):
     """The fixture is malformed; the message names the place."""
+
+
+def _formula_problems(fields: dict) -> dict[str, str]:
+    """Return the first formula that cannot be rendered in each field that has one."""
+    problems = {}
+    for name in FORMULA_FIELDS:
+        value = fields.get(name) or ""
+        if not isinstance(value, str | list):
+            continue
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for i, text in items:
+            errors = text_errors(text) if isinstance(text, str) else []
+            if errors:
+                place = name if i is None else f"{name}[{i}]"
+                problems[name] = f"{place}: {errors[0]}"
+                break
+    return problems
+
+
+def question_problems(fields: dict) -> dict[str, str]:
+    """Return what is wrong with a question's fields, by field name; empty when it is valid.
+
+    Checks only the fields given (an admin form may show a few of them). The one validation of
+    question content, shared by the fixture loader and the admin.
+    """
+    problems = {}
+    if "rank" in fields:
+        rank = fields["rank"]
+        if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= MAX_RANK:
+            problems["rank"] = f"rank must be a whole number from 1 to {MAX_RANK}, got {rank!r}"
+    for name, limit in TEXT_LIMITS.items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        if not isinstance(value, str):
+            problems[name] = f"'{name}' must be text"
+        elif len(value) > limit:
+            problems[name] = f"'{name}' is {len(value)} characters; at most {limit} are allowed"
+    for name in ("key_points", "follow_up_key_points"):
+        if name not in fields:
+            continue
+        points = fields[name]
+        if not isinstance(points, list) or not all(
+            isinstance(p, str) and p.strip() for p in points
+        ):
+            problems[name] = f"{name} must be a list of text"
+        elif len(points) > MAX_KEY_POINTS:
+            problems[name] = f"at most {MAX_KEY_POINTS} key points are allowed"
+        elif any(len(p) > KEY_POINT_LIMIT for p in points):
+            problems[name] = f"each key point must be at most {KEY_POINT_LIMIT} characters"
+    for name, problem in _formula_problems(fields).items():
+        problems.setdefault(name, problem)
+    return problems
 
 
 @dataclass
@@ -28,6 +98,8 @@ class QuestionSpec:
     answer: str = ""
     key_points: list[str] = field(default_factory=list)
     follow_up: str = ""
+    follow_up_answer: str = ""
+    follow_up_key_points: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -44,6 +116,13 @@ class SectionSpec:
     subsections: list[SubsectionSpec]
 
 
+def validate_key(key: str) -> None:
+    """The one rule for section, subsection and question keys, in the file and in the admin:
+    a key the admin saves is one `seed_questions` accepts and a URL can carry."""
+    if not SLUG.match(key):
+        raise ValidationError(f"Key '{key}' {KEY_RULE}.", code="invalid_key")
+
+
 def _require(node: dict, name: str, where: str, kind: type = str):
     if not isinstance(node, dict):
         raise FixtureError(f"{where}: expected a mapping")
@@ -52,6 +131,8 @@ def _require(node: dict, name: str, where: str, kind: type = str):
     value = node[name]
     if kind is str and (not isinstance(value, str) or not value.strip()):
         raise FixtureError(f"{where}: '{name}' must be non-empty text")
+    if name == "title" and len(value) > TITLE_LIMIT:
+        raise FixtureError(f"{where}: 'title' is longer than {TITLE_LIMIT} characters")
     if kind is list and not isinstance(value, list):
         raise FixtureError(f"{where}: '{name}' must be a list")
     return value
@@ -59,10 +140,10 @@ def _require(node: dict, name: str, where: str, kind: type = str):
 
 def _key(node: dict, where: str, seen: dict[str, str]) -> str:
     key = _require(node, "key", where)
-    if not SLUG.match(key):
-        raise FixtureError(
-            f"{where}: key '{key}' must be a slug (lowercase letters, digits, hyphens)"
-        )
+    try:
+        validate_key(key)
+    except ValidationError as error:
+        raise FixtureError(f"{where}: {error.messages[0]}") from None
     if key in seen:
         raise FixtureError(f"{where}: duplicate key '{key}' (first used at {seen[key]})")
     seen[key] = where
@@ -73,25 +154,30 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
     key = _key(node, where, keys)
     where = f"{where} ({key})"
     rank = _require(node, "rank", where, int)
-    if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-        raise FixtureError(f"{where}: rank must be a whole number from 1 up, got {rank!r}")
-    if rank in ranks:
-        raise FixtureError(f"{where}: rank {rank} is already used by {ranks[rank]}")
-    ranks[rank] = key
     origin = _require(node, "origin", where)
     if origin not in ORIGINS:
         raise FixtureError(f"{where}: origin must be one of {', '.join(ORIGINS)}, got '{origin}'")
-    key_points = node.get("key_points") or []
-    if not isinstance(key_points, list) or not all(
-        isinstance(p, str) and p.strip() for p in key_points
-    ):
-        raise FixtureError(f"{where}: key_points must be a list of text")
     unknown = set(node) - set(QUESTION_FIELDS)
     if unknown:
         raise FixtureError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    for name in ("answer", "follow_up"):
-        if not isinstance(node.get(name) or "", str):
-            raise FixtureError(f"{where}: '{name}' must be text")
+    key_points = node.get("key_points") or []
+    follow_up_key_points = node.get("follow_up_key_points") or []
+    problems = question_problems(
+        {
+            "rank": rank,
+            "prompt": _require(node, "prompt", where),
+            "answer": node.get("answer") or "",
+            "follow_up": node.get("follow_up") or "",
+            "follow_up_answer": node.get("follow_up_answer") or "",
+            "key_points": key_points,
+            "follow_up_key_points": follow_up_key_points,
+        }
+    )
+    if problems:
+        raise FixtureError(f"{where}: {next(iter(problems.values()))}")
+    if rank in ranks:
+        raise FixtureError(f"{where}: rank {rank} is already used by {ranks[rank]}")
+    ranks[rank] = key
     return QuestionSpec(
         key=key,
         prompt=_require(node, "prompt", where),
@@ -100,6 +186,8 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
         answer=node.get("answer") or "",
         key_points=key_points,
         follow_up=node.get("follow_up") or "",
+        follow_up_answer=node.get("follow_up_answer") or "",
+        follow_up_key_points=follow_up_key_points,
     )
 
 
@@ -162,7 +250,21 @@ HEADER = (
     "# rank: interview likelihood across the whole bank (1 = most likely).\n"
     "# origin: seed (from fixtures/seed/, word for word) or added.\n"
     "# Load with `python manage.py seed_questions`; write back with `export_questions`.\n"
+    "# Formulas: LaTeX in $...$ (inline) or $$...$$ (display), rendered as MathML.\n"
+    "# Why the ranks are what they are: docs/CONTENT_REVIEW.md, section Ranking for 2026.\n"
 )
+
+
+OPTIONAL_FIELDS = ("follow_up_answer", "follow_up_key_points")
+
+
+def _question_tree(question: QuestionSpec) -> dict:
+    # Optional fields are written only when filled, so a file without them round-trips.
+    return {
+        name: getattr(question, name)
+        for name in QUESTION_FIELDS
+        if name not in OPTIONAL_FIELDS or getattr(question, name)
+    }
 
 
 def dump(sections: list[SectionSpec]) -> str:
@@ -176,10 +278,7 @@ def dump(sections: list[SectionSpec]) -> str:
                     {
                         "key": ss.key,
                         "title": ss.title,
-                        "questions": [
-                            {name: getattr(q, name) for name in QUESTION_FIELDS}
-                            for q in ss.questions
-                        ],
+                        "questions": [_question_tree(q) for q in ss.questions],
                     }
                     for ss in s.subsections
                 ],

@@ -8,9 +8,11 @@ from django.db import connection, models
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast
 
+from .fixture import validate_key
+
 
 class Section(models.Model):
-    key = models.SlugField(max_length=100, unique=True)
+    key = models.SlugField(max_length=100, unique=True, validators=[validate_key])
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
 
@@ -23,7 +25,7 @@ class Section(models.Model):
 
 class Subsection(models.Model):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="subsections")
-    key = models.SlugField(max_length=100, unique=True)
+    key = models.SlugField(max_length=100, unique=True, validators=[validate_key])
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
 
@@ -90,9 +92,7 @@ class QuestionQuerySet(models.QuerySet):
 
     def unstudied_by(self, user) -> QuestionQuerySet:
         """Active questions the user has not started: no card, or a new card not suspended."""
-        started = Card.objects.filter(question=OuterRef("pk"), user=user).exclude(
-            state=Card.State.NEW, suspended=False
-        )
+        started = Card.objects.filter(question=OuterRef("pk"), user=user).exclude(NEW_CARD)
         return self.active().filter(~Exists(started))
 
 
@@ -102,11 +102,13 @@ class Question(models.Model):
         ADDED = "added", "Added"
 
     subsection = models.ForeignKey(Subsection, on_delete=models.PROTECT, related_name="questions")
-    key = models.SlugField(max_length=120, unique=True)
+    key = models.SlugField(max_length=120, unique=True, validators=[validate_key])
     prompt = models.TextField()
     answer = models.TextField(blank=True, help_text="Markdown.")
     key_points = models.JSONField(default=list, blank=True)
     follow_up = models.TextField(blank=True)
+    follow_up_answer = models.TextField(blank=True, help_text="Markdown.")
+    follow_up_key_points = models.JSONField(default=list, blank=True)
     rank = models.PositiveIntegerField(
         db_index=True, help_text="Interview likelihood: 1 is the most likely question."
     )
@@ -133,16 +135,39 @@ class Question(models.Model):
         return f"#{self.rank}"
 
 
+# One definition of a new card and of a studying card (one in the learner's reviews), written
+# for the ORM, for hand-written SQL (the learner's card aliased `c`) and for Python; a suspended
+# card is neither. State 0 is Card.State.NEW. tests/test_queue.py checks the three agree.
+NEW_CARD = Q(suspended=False, state=0)
+STUDYING_CARD = Q(suspended=False) & ~Q(state=0)
+NEW_CARD_SQL = "(NOT c.suspended AND c.state = 0)"
+STUDYING_CARD_SQL = "(NOT c.suspended AND c.state <> 0)"
+
+
+def is_new_card(state: int | None, suspended: bool | None) -> bool:
+    """A new card: never studied (no card row: state None) or reset, and not suspended."""
+    return not suspended and (state is None or state == 0)
+
+
+def is_studying_card(state: int | None, suspended: bool | None) -> bool:
+    """A card in the learner's reviews: started and not suspended."""
+    return not suspended and state is not None and state != 0
+
+
 class CardQuerySet(models.QuerySet):
     def for_user(self, user) -> CardQuerySet:
         return self.filter(user=user, question__is_active=True)
 
     def studying(self) -> CardQuerySet:
-        return self.filter(suspended=False).exclude(state=Card.State.NEW)
+        return self.filter(STUDYING_CARD)
 
 
 class Card(models.Model):
     """One learner's memory of one question, in the FSRS model's terms."""
+
+    # Learner data never goes with a question: questions are deactivated, not deleted, and every
+    # reference from learner data to the bank is PROTECT (Django refuses the delete, and the
+    # database's foreign keys refuse a raw one). Deleting an account still removes everything.
 
     class State(models.IntegerChoices):
         NEW = 0, "New"
@@ -154,7 +179,7 @@ class Card(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cards", db_index=False
     )
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="cards")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="cards")
     state = models.PositiveSmallIntegerField(choices=State.choices, default=State.NEW)
     step = models.PositiveSmallIntegerField(null=True, blank=True)
     stability = models.FloatField(null=True, blank=True)
@@ -182,7 +207,7 @@ class Card(models.Model):
             models.Index(
                 fields=["user", "due"],
                 name="card_due_idx",
-                condition=Q(suspended=False) & ~Q(state=0),
+                condition=STUDYING_CARD,
             ),
         ]
 
@@ -209,7 +234,7 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews", db_index=False
     )
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews", db_index=False)
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reviews")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="reviews")
     known = models.BooleanField()
     confidence = models.PositiveSmallIntegerField(choices=Confidence.choices, null=True, blank=True)
     rating = models.PositiveSmallIntegerField()
@@ -222,6 +247,9 @@ class Review(models.Model):
     difficulty_before = models.FloatField(null=True, blank=True)
     due_before = models.DateTimeField(null=True, blank=True)
     last_review_before = models.DateTimeField(null=True, blank=True)
+    seen_version_before = models.PositiveIntegerField(
+        default=0, help_text="The question version the learner had seen before this answer."
+    )
     state_after = models.PositiveSmallIntegerField(choices=Card.State.choices)
     stability_after = models.FloatField()
     difficulty_after = models.FloatField()
@@ -287,6 +315,8 @@ class QuestionRevision(models.Model):
     answer = models.TextField(blank=True)
     key_points = models.JSONField(default=list, blank=True)
     follow_up = models.TextField(blank=True)
+    follow_up_answer = models.TextField(blank=True)
+    follow_up_key_points = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -313,7 +343,7 @@ class Report(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
     )
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="reports")
     version = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
     comment = models.TextField(blank=True, max_length=2000)
@@ -360,7 +390,7 @@ class InterviewAnswer(models.Model):
 
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="answers")
     position = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     shown_at = models.DateTimeField()
     revealed_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
@@ -391,3 +421,24 @@ class InterviewAnswer(models.Model):
         if self.revealed_at is None:
             return None
         return round((self.revealed_at - self.shown_at).total_seconds())
+
+
+# --- Hardening: the sign-up limit ------------------------------------------------------------
+
+
+class SignupWindow(models.Model):
+    """How many sign-ups one address attempted in one clock hour (flashcards.account)."""
+
+    address = models.CharField(max_length=45)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "window_start"], name="one_signup_window_per_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} from {self.window_start:%Y-%m-%d %H:00}: {self.count}"

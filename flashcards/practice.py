@@ -85,7 +85,7 @@ def interview_start(*, user, length: int, focus: Focus, now: datetime, seed: int
     rows = readiness.bank_rows(user, now)
     pool = [r for r in rows if focus.keeps(r)]
     if focus.key == "weakest":
-        studied = [r for r in pool if r.state != 0]
+        studied = [r for r in pool if r.is_studying]
         pool = studied or pool
     weights = draw_weights(pool, now, _forgot_last(user))
     if len(weights) < length:

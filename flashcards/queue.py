@@ -4,15 +4,24 @@ cards that come due later in the session. A session may be scoped to part of the
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import DateField, Func, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Card, Question, Review, Section, StudySettings, Subsection
+from .models import (
+    NEW_CARD_SQL,
+    STUDYING_CARD_SQL,
+    Card,
+    Question,
+    Review,
+    Section,
+    StudySettings,
+    Subsection,
+)
 from .sql import Rows, select_list
 
 # Like Anki's "learn ahead limit": when nothing else is left, a learning card due within this
@@ -32,15 +41,54 @@ class StudyDay:
     date: date
 
 
+# The one rule for study days, in Python (study_day) and in SQL (StudyDate): a study day is
+# dated by the learner's local wall time minus the day-start hour, so it starts at that hour of
+# local time whatever the offset from UTC that day (DST changes included).
+
+
+def day_start(day: date, settings: StudySettings) -> datetime:
+    """Return the moment (UTC) the study day dated `day` starts."""
+    local = datetime.combine(day, time(settings.day_starts_at), ZoneInfo(settings.time_zone))
+    return local.astimezone(UTC)
+
+
 def study_day(now: datetime, settings: StudySettings) -> StudyDay:
     """Return the study day containing `now` for a learner's time zone and day-start hour."""
     local = now.astimezone(ZoneInfo(settings.time_zone))
-    start = local.replace(hour=settings.day_starts_at, minute=0, second=0, microsecond=0)
-    if local < start:
-        start -= timedelta(days=1)
-    # Adding a day to a local wall time keeps the day start right across DST changes.
-    end = (start.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=start.tzinfo)
-    return StudyDay(start=start.astimezone(UTC), end=end.astimezone(UTC), date=start.date())
+    day = (local - timedelta(hours=settings.day_starts_at)).date()  # wall-time arithmetic
+    return StudyDay(
+        start=day_start(day, settings), end=day_start(day + timedelta(days=1), settings), date=day
+    )
+
+
+def days_until_interview(settings: StudySettings, now: datetime) -> int | None:
+    """Study days from today to the learner's interview (0 on the day itself); None without a
+    date or once it has passed."""
+    if settings.interview_date is None:
+        return None
+    days = (settings.interview_date - study_day(now, settings).date).days
+    return days if days >= 0 else None
+
+
+class StudyDate(Func):
+    """SQL for `study_day(moment).date` of a timestamp column: group reviews or due dates by the
+    learner's study day in the database."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, settings: StudySettings):
+        super().__init__(expression)
+        self.time_zone, self.hours = settings.time_zone, int(settings.day_starts_at)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        # The local wall time, to the second (Django's own time-zone conversion per backend).
+        local, params = connection.ops.datetime_trunc_sql(
+            "second", sql, tuple(params), self.time_zone
+        )
+        if connection.vendor == "sqlite":
+            return f"date({local}, '-{self.hours} hours')", params
+        return f"CAST(({local}) - INTERVAL '{self.hours} hours' AS date)", params
 
 
 @dataclass(frozen=True)
@@ -99,11 +147,12 @@ class Today:
 
 # Today's counts are read on every study request. Written once as SQL with parameters, they cost
 # one round trip and no query building (the ORM spent ~7 ms composing the same statement).
-# A buried card is out of the queue until the next study day.
+# A buried card is out of the queue until the next study day (nothing else about it changes).
 _UNBURIED = "(c.buried_until IS NULL OR c.buried_until <= %(at)s)"
-_STUDYING = f"NOT c.suspended AND c.state <> 0 AND {_UNBURIED}"  # a card in the learner's reviews
+_STUDYING = f"{STUDYING_CARD_SQL} AND {_UNBURIED}"  # a card in the learner's reviews
+_NEW = f"(c.id IS NULL OR ({NEW_CARD_SQL} AND {_UNBURIED}))"  # a new card to offer
 _DUE = "((c.state = 2 AND c.due < %(day_end)s) OR (c.state IN (1, 3) AND c.due <= %(now)s))"
-_NEW = f"(c.id IS NULL OR (c.state = 0 AND NOT c.suspended AND {_UNBURIED}))"  # a new card to offer
+_LEARNING_DUE = "c.state IN (1, 3) AND c.due <= %(now)s"  # learning cards only: never a review
 _SCOPES = {
     None: ("", ""),
     "section": (
@@ -284,13 +333,13 @@ def _study_sql(pick: str) -> str:
     )
 
 
-def _next_due_sql(kind: str | None) -> str:
-    """The most overdue card due by the given moments (today's due, or learning cards ahead),
-    other than the one to avoid."""
+def _next_due_sql(kind: str | None, due: str = _DUE) -> str:
+    """The most overdue card meeting `due` (today's due cards, or learning cards ahead), other
+    than the one to avoid."""
     join, where = _SCOPES[kind]
     return _study_sql(
         f"SELECT q.id FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id"
-        f"{join} WHERE c.user_id = %(user)s AND q.is_active AND {_STUDYING} AND {_DUE}{where}"
+        f"{join} WHERE c.user_id = %(user)s AND q.is_active AND {_STUDYING} AND {due}{where}"
         " AND q.id <> %(avoid)s ORDER BY c.due, q.rank LIMIT 1"
     )
 
@@ -356,15 +405,16 @@ def next_card(
     if counts.new and (item := _item(_question_and_card(_next_new_sql(kind), params))):
         # A new card shows as new even if it was studied before and reset.
         return StudyItem(item.question, item.reps)
-    # No review card is "due ahead": an empty day leaves only learning cards in the window.
-    ahead = {"now": moment(now + LEARN_AHEAD), "day_end": moment(day.start), "avoid": avoid}
-    if item := _item(_question_and_card(_next_due_sql(kind), {**params, **ahead})):
+    # Only learning cards are shown ahead of time: a review card waits for its day, and one held
+    # back by the review cap waits for the next.
+    ahead = {"now": moment(now + LEARN_AHEAD), "avoid": avoid}
+    if item := _item(_question_and_card(_next_due_sql(kind, _LEARNING_DUE), {**params, **ahead})):
         return item
     if not avoid:
         return None
     # Nothing else is left: the card just missed comes back, said as such.
-    for window in (due, ahead):
-        if item := _item(_question_and_card(_next_due_sql(kind), {**params, **window, "avoid": 0})):
+    for sql, window in ((_next_due_sql(kind), due), (_next_due_sql(kind, _LEARNING_DUE), ahead)):
+        if item := _item(_question_and_card(sql, {**params, **window, "avoid": 0})):
             return replace(item, again=True)
     return None
 
@@ -398,8 +448,7 @@ def _next_drill_card(user, scope: Scope, now: datetime) -> StudyItem | None:
     }
     for question_id in scope.question_ids:
         if question_id in cards:
-            card = cards[question_id]
-            return StudyItem(card.question, card.reps, card.state, card.seen_version)
+            return StudyItem.of(cards[question_id].question, cards[question_id])
     return None
 
 

@@ -2,8 +2,9 @@
 
 Readiness is the likelihood-weighted mean, over all active questions, of each card's FSRS
 retrievability (its probability of recall now; 0 for a card never studied). A question's weight
-is 1/√rank: the most likely question (rank 1) counts 10 times as much as rank 100, and the
-weights fall gently enough that the long tail of the bank still matters.
+is 1/√rank: the most likely question (rank 1) counts √N times as much as the least likely (rank N;
+about 11 times for a bank of 120), and the weights fall gently enough that the long tail of the
+bank still matters.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 
 from . import queue, scheduling
-from .models import Card, Question, Review, StudySettings
+from .models import Card, Question, Review, StudySettings, is_new_card, is_studying_card
 
 # Meeting a card this many times before the interview is what the plan aims for: the first
 # answer, its learning step the same day, and at least one spaced review on a later day.
@@ -53,6 +54,14 @@ class CardRow:
 
     def recall(self, now: datetime) -> float:
         return scheduling.retrievability(self.memory(), now)
+
+    @property
+    def is_new(self) -> bool:
+        return is_new_card(self.state, self.suspended)
+
+    @property
+    def is_studying(self) -> bool:
+        return is_studying_card(self.state, self.suspended)
 
 
 def bank_rows(user, window_start: datetime) -> list[CardRow]:
@@ -168,12 +177,10 @@ class Plan:
 
 def interview_plan(rows: list[CardRow], settings: StudySettings, now: datetime) -> Plan | None:
     """Return the plan for the learner's interview date, or None without a future date."""
-    if settings.interview_date is None:
+    days_left = queue.days_until_interview(settings, now)
+    if days_left is None:
         return None
-    days_left = (settings.interview_date - queue.study_day(now, settings).date).days
-    if days_left < 0:
-        return None
-    unstudied = [r for r in rows if r.state == Card.State.NEW and not r.suspended]
+    unstudied = [r for r in rows if r.is_new]
     introduce_days = max(1, days_left - PLAN_LEAD_DAYS)
     needed = math.ceil(len(unstudied) / introduce_days) if unstudied else 0
     return Plan(
@@ -203,7 +210,7 @@ def _predicted_readiness(
     for row in sorted(rows, key=lambda r: r.rank):
         if row.suspended:
             score += weight(row.rank) * row.recall(on_the_day)
-        elif row.state != Card.State.NEW:
+        elif row.is_studying:
             score += weight(row.rank) * settings.desired_retention
         elif new_slots > 0:
             new_slots -= 1

@@ -49,10 +49,9 @@ def policy_for(settings: StudySettings, now: datetime) -> scheduling.Policy:
     """Return the scheduling policy: the learner's retention, and intervals that end before
     their interview (so every studied card comes due again before it)."""
     maximum_interval = scheduling.Policy.maximum_interval
-    if settings.interview_date is not None:
-        days_left = (settings.interview_date - queue.study_day(now, settings).date).days
-        if days_left > 0:
-            maximum_interval = max(1, days_left - 1)
+    days_left = queue.days_until_interview(settings, now)
+    if days_left:  # on the day itself, and after it, intervals are back to normal
+        maximum_interval = max(1, days_left - 1)
     return scheduling.Policy(
         desired_retention=settings.desired_retention,
         maximum_interval=maximum_interval,
@@ -173,6 +172,7 @@ def card_answer(
         duration_ms=duration_ms,
         # The state before the answer, kept so the answer can be undone exactly.
         **{f"{name}_before": getattr(before, name) for name in scheduling.MEMORY_FIELDS},
+        seen_version_before=card.seen_version,
         state_after=after.state,
         stability_after=after.stability,
         difficulty_after=after.difficulty,
@@ -215,6 +215,7 @@ def review_undo(*, user, settings: StudySettings, now: datetime) -> Review:
     if review.state_before == Card.State.REVIEW and not review.known:
         card.lapses -= 1
     card.reps -= 1
+    card.seen_version = review.seen_version_before
     card.save()
     review.delete()
     review.card = card

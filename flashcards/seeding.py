@@ -83,6 +83,8 @@ def _upsert_questions(
                     "answer": spec.answer,
                     "key_points": spec.key_points,
                     "follow_up": spec.follow_up,
+                    "follow_up_answer": spec.follow_up_answer,
+                    "follow_up_key_points": spec.follow_up_key_points,
                     "rank": spec.rank,
                     "origin": spec.origin,
                     "position": position,

@@ -6,33 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.db.models import (
-    Count,
-    DateTimeField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import TruncDate
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from . import queue, readiness, scheduling
 from .models import Card, Question, Review, StudySettings
 from .reviews import LEECH_LAPSES
-
-
-def _local_day(field: str, settings: StudySettings) -> TruncDate:
-    # The study day starts at `day_starts_at` local time: shift by that many hours, take the date.
-    shifted = ExpressionWrapper(
-        F(field) - timedelta(hours=settings.day_starts_at), output_field=DateTimeField()
-    )
-    return TruncDate(shifted, tzinfo=ZoneInfo(settings.time_zone))
-
 
 # --- Mastery map -------------------------------------------------------------------------------
 
@@ -92,7 +71,7 @@ def mastery_map(
 def weakest(rows: list[readiness.CardRow], now: datetime, limit: int = 10) -> list[int]:
     """Return the question ids of the studied cards least likely to be recalled, most lapses
     first among equals."""
-    studied = [r for r in rows if r.state != Card.State.NEW and not r.suspended]
+    studied = [r for r in rows if r.is_studying]
     studied.sort(key=lambda r: (round(r.recall(now), 3), -r.lapses, r.rank))
     return [r.question_id for r in studied[:limit]]
 
@@ -117,7 +96,7 @@ def activity(user, settings: StudySettings, now: datetime) -> Activity:
     """Reviews and study time per local study day, and streaks, in one grouped query."""
     rows = (
         Review.objects.filter(user=user)
-        .annotate(day=_local_day("reviewed_at", settings))
+        .annotate(day=queue.StudyDate("reviewed_at", settings))
         .values("day")
         .annotate(n=Count("id"), ms=Sum("duration_ms"))
         .order_by("day")
@@ -158,7 +137,7 @@ def forecast(
         Card.objects.for_user(user)
         .studying()
         .filter(due__lt=today.end + timedelta(days=days - 1))
-        .annotate(day=_local_day("due", settings))
+        .annotate(day=queue.StudyDate("due", settings))
         .values("day")
         .annotate(n=Count("id"))
     )
@@ -191,10 +170,9 @@ def true_retention_by_week(
         Review.objects.filter(
             user=user,
             state_before=Card.State.REVIEW,
-            reviewed_at__gte=datetime.combine(first, datetime.min.time(), ZoneInfo("UTC"))
-            - timedelta(days=1),
+            reviewed_at__gte=queue.day_start(first, settings),
         )
-        .annotate(day=_local_day("reviewed_at", settings))
+        .annotate(day=queue.StudyDate("reviewed_at", settings))
         .values("day")
         .annotate(n=Count("id"), known=Count("id", filter=Q(known=True)))
     )

@@ -7,6 +7,7 @@ import uuid
 
 from django.db import connection
 
+from .client import client_ip
 from .logs import request_id
 
 access_log = logging.getLogger("genai_prep.access")
@@ -38,6 +39,7 @@ class RequestIdMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round(1000 * (time.perf_counter() - started), 1),
+                    "client": client_ip(request),
                     "user_id": user.pk if user is not None and user.is_authenticated else None,
                 },
             )

@@ -40,7 +40,10 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # HTTPS: on by default in production. Behind a TLS-terminating proxy, set BEHIND_PROXY=1 so the
 # proxy's X-Forwarded-Proto is trusted; HTTPS=0 serves plain HTTP (local runs, loopback tests).
 HTTPS = envbool("HTTPS", "False" if DEBUG else "True")
-if envbool("BEHIND_PROXY"):
+BEHIND_PROXY = envbool("BEHIND_PROXY")
+# Proxies between the visitor and the app that append to X-Forwarded-For (genai_prep/client.py).
+TRUSTED_PROXY_HOPS = envint("TRUSTED_PROXY_HOPS", 1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 31_536_000) if HTTPS else 0
@@ -120,20 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME", "test_genai_prep")}
     # Server-side parameters let PostgreSQL prepare a statement that a connection runs again and
     # again (the study round trip's are the same every time), so it is planned once, not on every
-    # request. PgBouncer in transaction mode needs max_prepared_statements set (1.21+), or
-    # DB_PREPARED_STATEMENTS=0.
+    # request. Behind a transaction-mode pooler they are turned off per connection, detected when
+    # it opens (genai_prep/database.py); DB_PREPARED_STATEMENTS=0/1 decides by hand.
     if envbool("DB_PREPARED_STATEMENTS", "True"):
         DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-# The database cache is shared by every worker process (rate limits must be).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "cache_table",
-    }
-}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -168,7 +163,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Sign-ups allowed from one address per hour.
+AXES_CLIENT_IP_CALLABLE = "genai_prep.client.client_ip"
+# Sign-ups allowed from one address per clock hour (flashcards.account.signup_allowed).
 SIGNUPS_PER_HOUR = envint("SIGNUPS_PER_HOUR", 20)
 
 LOGIN_URL = "login"

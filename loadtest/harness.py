@@ -68,7 +68,6 @@ def prepare_database(learners: int, env: dict[str, str]) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DATABASE}")
     manage("migrate", "--noinput", env=env)
-    manage("createcachetable", env=env)
     manage("seed_questions", env=env)
     manage("collectstatic", "--noinput", "-v0", env=env)
     script = (

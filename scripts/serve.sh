@@ -8,11 +8,17 @@ bash scripts/bootstrap.sh
 : "${DATABASE_URL:?Set DATABASE_URL (postgres://...)}"
 : "${ALLOWED_HOSTS:?Set ALLOWED_HOSTS (comma-separated host names)}"
 .venv/bin/python manage.py migrate --noinput
-.venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py check --deploy --fail-level WARNING
+# Behind a proxy the visitor's address comes from X-Forwarded-For (genai_prep/client.py): listen
+# on loopback only, so nobody can reach the app without the proxy and write that header.
+case "${BEHIND_PROXY:-}" in
+  1|true|True|TRUE|yes|on) default_bind=127.0.0.1:8000 ;;
+  *) default_bind=0.0.0.0:8000 ;;
+esac
+BIND=${BIND:-$default_bind}
 exec .venv/bin/gunicorn genai_prep.wsgi:application \
-  --bind "${BIND:-0.0.0.0:8000}" \
+  --bind "$BIND" \
   --workers "${WEB_WORKERS:-3}" \
   --threads "${WEB_THREADS:-4}" \
   --worker-tmp-dir /dev/shm \

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from flashcards.models import Card, Review
+from flashcards.models import Card, Question, QuestionRevision, Review
 
 from .conftest import answer, make_bank, make_user
 
@@ -37,6 +37,27 @@ def test_undo_restores_the_card_exactly_and_removes_the_review(client_for, user,
     assert (card.state, card.reps, card.stability, card.due) == (Card.State.NEW, 0, None, None)
     assert Review.objects.count() == 0
     assert client.post(reverse("undo")).status_code == 409
+
+
+def test_undo_brings_back_the_note_of_what_changed(client_for, user, bank, now):
+    # Regression: answering marks the new version as seen; undo did not restore the old one, so
+    # the "Updated" badge and what changed disappeared for good.
+    question = bank[0]
+    answer(user, question, 3, now - timedelta(days=30))
+    QuestionRevision.objects.create(question=question, version=1, answer=question.answer)
+    Question.objects.filter(pk=question.pk).update(version=2, answer="A rewritten answer.")
+    client = client_for(user)
+    card = Card.objects.get(user=user, question=question)
+    client.post(reverse("answer", args=[question.pk]), {"rating": 3, "reps": card.reps})
+    assert Card.objects.get(pk=card.pk).seen_version == 2
+
+    response = client.post(reverse("undo"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert Card.objects.get(pk=card.pk).seen_version == 1
+    html = response.content.decode()
+    assert "Answer undone." in html and 'data-testid="updated-badge"' in html
+    html = client.get(reverse("reveal", args=[question.pk])).content.decode()
+    assert 'data-testid="update-note"' in html and "A rewritten answer." in html
 
 
 def test_undo_is_limited_to_today_and_to_the_learner(client_for, bank):

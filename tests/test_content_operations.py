@@ -1,6 +1,5 @@
 """The editorial admin, the fixture round trip and content updates learners can see."""
 
-import json
 import re
 
 import pytest
@@ -10,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from flashcards.exporting import export_text
-from flashcards.models import Card, Question, QuestionRevision
+from flashcards.models import Card, Question, QuestionRevision, Section, Subsection
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
 
 from .conftest import PASSWORD, answer, make_user
@@ -29,8 +28,10 @@ def _change_data(question: Question, **changes) -> dict:
         "key": question.key,
         "prompt": question.prompt,
         "answer": question.answer,
-        "key_points": json.dumps(question.key_points),
+        "key_points": "\n".join(question.key_points),
         "follow_up": question.follow_up,
+        "follow_up_answer": question.follow_up_answer,
+        "follow_up_key_points": "\n".join(question.follow_up_key_points),
         "rank": question.rank,
         "position": question.position,
         "origin": question.origin,
@@ -104,7 +105,10 @@ def test_the_change_page_previews_the_answer_and_shows_usage(client, bank, edito
     client.force_login(editor)
     html = client.get(reverse("admin:flashcards_question_change", args=[question.pk])).content
     html = html.decode()
-    assert '<div class="answer-preview"><p>Generative AI is' in html
+    assert (
+        'id="card-preview"' in html
+        and '<div class="model-answer prose"><p>Generative AI is' in html
+    )
     assert (
         "2 learner(s) studied it; 2 reviews, 50% answered known, average confidence 2.0 of 3."
         in html
@@ -188,10 +192,87 @@ def test_a_material_answer_change_shows_learners_who_studied_it_an_update(
 
 def test_whitespace_edits_are_not_an_update(client, bank, editor):
     question = bank[0]
+    spaced = question.answer.replace(". ", ".  ")
+    assert spaced != question.answer
     client.force_login(editor)
-    client.post(reverse("admin:flashcards_question_change", args=[question.pk]),
-                _change_data(question, answer=question.answer.replace(". ", ".  ")))  # fmt: skip
-    assert Question.objects.get(pk=question.pk).version == 1
+    response = client.post(reverse("admin:flashcards_question_change", args=[question.pk]),
+                           _change_data(question, answer=spaced))  # fmt: skip
+    assert response.status_code == 302
+    stored = Question.objects.get(pk=question.pk)
+    assert (stored.answer, stored.version) == (spaced.strip(), 1)  # the form trims the ends
+    assert not QuestionRevision.objects.filter(question=question).exists()
+
+
+def _inline_data(prefix: str, rows: list[dict]) -> dict:
+    """The admin's inline formset fields for existing rows, unchanged."""
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": len(rows),
+            f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}  # fmt: skip
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{name}": value for name, value in row.items()})
+    return data
+
+
+def _section_data(section: Section, **changes) -> dict:
+    rows = [{"id": s.pk, "section": section.pk, "title": s.title, "key": s.key,
+             "position": s.position} for s in section.subsections.all()]  # fmt: skip
+    data = {"title": section.title, "key": section.key, "position": section.position}
+    return {**data, **_inline_data("subsections", rows), **changes}
+
+
+def _subsection_data(subsection: Subsection, **changes) -> dict:
+    rows = [
+        {"id": q.pk, "subsection": subsection.pk, "prompt": q.prompt, "key": q.key,
+         "rank": q.rank, "position": q.position, "origin": q.origin, "is_active": "on"}
+        for q in subsection.questions.all()
+    ]  # fmt: skip
+    data = {"section": subsection.section_id, "title": subsection.title, "key": subsection.key,
+            "position": subsection.position}  # fmt: skip
+    return {**data, **_inline_data("questions", rows), **changes}
+
+
+def test_editors_who_are_not_superusers_edit_sections_subsections_and_questions(
+    client, bank, editor
+):
+    assert not editor.is_superuser
+    question = bank[0]
+    subsection, section = question.subsection, question.subsection.section
+    client.force_login(editor)
+    url = reverse("admin:flashcards_section_change", args=[section.pk])
+    assert client.post(url, _section_data(section, title="Basics, renamed")).status_code == 302
+    url = reverse("admin:flashcards_subsection_change", args=[subsection.pk])
+    data = _subsection_data(subsection, title="Definitions, renamed")
+    data["questions-0-prompt"] = "What is generative AI, renamed?"
+    assert client.post(url, data).status_code == 302
+    url = reverse("admin:flashcards_question_change", args=[bank[1].pk])
+    assert client.post(url, _change_data(bank[1], follow_up="Renamed too?")).status_code == 302
+    assert Section.objects.get(pk=section.pk).title == "Basics, renamed"
+    assert Subsection.objects.get(pk=subsection.pk).title == "Definitions, renamed"
+    assert Question.objects.get(pk=question.pk).prompt == "What is generative AI, renamed?"
+    assert Question.objects.get(pk=bank[1].pk).follow_up == "Renamed too?"
+
+
+def test_the_admin_refuses_a_key_the_fixture_and_urls_refuse(client, bank, editor):
+    # Regression: a section key saved as `Intro_AI` made "Study this" 404 and made
+    # export_questions write a file seed_questions refuses.
+    question = bank[0]
+    subsection, section = question.subsection, question.subsection.section
+    client.force_login(editor)
+    attempts = [
+        ("admin:flashcards_section_change", section.pk, _section_data(section, key="Intro_AI")),
+        ("admin:flashcards_subsection_change", subsection.pk,
+         _subsection_data(subsection, key="Intro_AI")),
+        ("admin:flashcards_question_change", question.pk, _change_data(question, key="Intro_AI")),
+        ("admin:flashcards_section_change", section.pk,
+         _section_data(section, **{"subsections-0-key": "Intro_AI"})),
+    ]  # fmt: skip
+    for name, pk, data in attempts:
+        response = client.post(reverse(name, args=[pk]), data)
+        assert response.status_code == 200, name
+        assert "must be a slug" in response.content.decode(), name
+    assert not Section.objects.filter(key="Intro_AI").exists()
+    assert not Subsection.objects.filter(key="Intro_AI").exists()
+    assert not Question.objects.filter(key="Intro_AI").exists()
+    assert seed_questions(text=export_text()).unchanged == 100
 
 
 def test_answering_again_clears_the_update(client_for, bank, now):

@@ -1,11 +1,21 @@
 """Today's queue: due first (most overdue first), then new by likelihood, within the daily limit."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import time_machine
+from django.db import connection
 
 from flashcards import queue
-from flashcards.models import Card, StudySettings
+from flashcards.models import (
+    NEW_CARD,
+    NEW_CARD_SQL,
+    STUDYING_CARD_SQL,
+    Card,
+    StudySettings,
+    is_new_card,
+    is_studying_card,
+)
 
 from .conftest import answer, make_bank, make_user
 
@@ -145,3 +155,67 @@ def test_new_cards_are_held_back_when_reviews_exceed_the_cap(db, now):
     counts = queue.today(user, _settings(user), now)
     assert counts.held_back is False
     assert (counts.due, counts.new) == (3, 3)
+
+
+def test_the_review_cap_stops_reviews_once_used(db, now):
+    # Regression: once the cap was used, next_card fell through to the learn-ahead query, whose
+    # bound still let overdue review cards through.
+    questions = make_bank(4)
+    user = make_user(review_cap=2, new_per_day=0)
+    for question in questions:
+        answer(user, question, 4, now - timedelta(days=40))  # all four due again by now
+    assert Card.objects.filter(user=user, state=Card.State.REVIEW, due__lt=now).count() == 4
+    _study_through(user, now, answers=2, rating=3)
+    counts = queue.today(user, _settings(user), now)
+    assert (counts.done, counts.due, counts.new) == (2, 0, 0)
+    assert _next(user, now) is None
+
+
+def test_one_definition_of_a_new_and_a_studying_card(db, now):
+    questions = make_bank(9)
+    user = make_user()
+    combos = [(state, suspended) for state in Card.State.values for suspended in (False, True)]
+    for question, (state, suspended) in zip(questions, combos, strict=False):
+        Card.objects.create(user=user, question=question, state=state, suspended=suspended,
+                            due=now, last_review=now, stability=1.0, difficulty=5.0)  # fmt: skip
+    cards = {c.pk: c for c in Card.objects.filter(user=user)}
+    in_python = {
+        kind: {c.pk for c in cards.values() if test(c.state, c.suspended)}
+        for kind, test in (("new", is_new_card), ("studying", is_studying_card))
+    }
+    in_orm = {
+        "new": set(Card.objects.filter(NEW_CARD, user=user).values_list("pk", flat=True)),
+        "studying": set(Card.objects.filter(user=user).studying().values_list("pk", flat=True)),
+    }
+    in_sql = {}
+    for kind, condition in (("new", NEW_CARD_SQL), ("studying", STUDYING_CARD_SQL)):
+        with connection.cursor() as cursor:
+            sql = f"SELECT c.id FROM flashcards_card c WHERE c.user_id = %s AND {condition}"
+            cursor.execute(sql, [user.pk])
+            in_sql[kind] = {row[0] for row in cursor.fetchall()}
+    assert in_python == in_orm == in_sql
+    assert len(in_python["new"]) == 1 and len(in_python["studying"]) == 3
+    assert is_new_card(None, None) and not is_studying_card(None, None)  # no card yet: new
+    # The queue counts the new cards the same way: one unstarted question, one new card.
+    assert queue.today(user, _settings(user), now).new == 1 + 1
+
+
+def test_days_until_the_interview_is_one_rule_for_the_plan_and_the_scheduler(db):
+    from datetime import date
+
+    from flashcards import readiness, reviews
+
+    user = make_user(interview_date=date(2026, 12, 10), time_zone="Asia/Tokyo", day_starts_at=4)
+    settings = _settings(user)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    cases = [  # local moment, days left, the scheduler's maximum interval
+        (datetime(2026, 12, 8, 12, 0, tzinfo=tokyo), 2, 1),
+        (datetime(2026, 12, 10, 3, 59, tzinfo=tokyo), 1, 1),  # still the 9th's study day
+        (datetime(2026, 12, 10, 4, 0, tzinfo=tokyo), 0, 36500),  # the day itself
+        (datetime(2026, 12, 11, 4, 0, tzinfo=tokyo), None, 36500),  # after it
+    ]
+    for moment, days, maximum in cases:
+        assert queue.days_until_interview(settings, moment) == days, moment
+        plan = readiness.interview_plan([], settings, moment)
+        assert (plan.days_left if plan else None) == days, moment
+        assert reviews.policy_for(settings, moment).maximum_interval == maximum, moment

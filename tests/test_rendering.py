@@ -5,7 +5,9 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
-from flashcards.rendering import markdown_to_html
+from flashcards import fixture
+from flashcards.rendering import inline_to_html, markdown_to_html, text_errors
+from flashcards.seeding import DEFAULT_FIXTURE
 
 from .conftest import make_question, make_user
 
@@ -19,7 +21,10 @@ def test_markdown_becomes_html():
     assert (
         "<ul>\n<li><strong>first</strong> point</li>\n<li><em>second</em> point</li>\n</ul>" in html
     )
-    assert "<pre><code>z = mu + sigma * eps\n</code></pre>" in html
+    assert (
+        '<div class="highlight"><pre><span></span><code>z = mu + sigma * eps\n</code></pre></div>'
+        in html
+    )
 
 
 def test_scripts_styles_handlers_and_javascript_links_are_stripped():
@@ -130,3 +135,70 @@ def test_the_safety_check_itself_catches_live_markup():
     parser = _Elements()
     parser.feed('<p onclick="x"><script>alert("owned")</script><a href="javascript:x">a</a><style>')
     assert len(parser.found) == 4
+
+
+def test_formulas_become_mathml_with_their_latex_as_alt_text():
+    html = markdown_to_html(
+        "Attention is $\\mathrm{softmax}(QK^\\top/\\sqrt{d_k})V$, which costs $5 or $10.\n\n"
+        "$$p(x) = \\prod_t p(x_t \\mid x_{<t})$$"
+    )
+    assert '<math alttext="\\mathrm{softmax}(QK^\\top/\\sqrt{d_k})V" display="inline">' in html
+    assert "<msqrt>" in html and "<msub>" in html
+    assert '<math alttext="p(x) = \\prod_t p(x_t \\mid x_{&lt;t})" display="block">' in html
+    assert "costs $5 or $10." in html  # prices are not formulas
+
+
+def test_a_malformed_formula_shows_its_source_as_code():
+    html = markdown_to_html("Broken $\\frac{1}{2$ and $x^$ and $\\notacommand{x}$, fine $y$.")
+    assert '<code class="math-error">\\frac{1}{2</code>' in html
+    assert '<code class="math-error">x^</code>' in html
+    assert '<code class="math-error">\\notacommand{x}</code>' in html
+    assert '<math alttext="y"' in html
+
+
+def test_dollars_inside_code_stay_code():
+    html = markdown_to_html('Run `echo $HOME $x$` then\n\n```\nprice = "$x$"\n```')
+    assert "<code>echo $HOME $x$</code>" in html
+    assert "<math" not in html
+
+
+def test_hostile_mathml_is_sanitised():
+    html = markdown_to_html(
+        '<math><mi onclick="alert(1)" href="javascript:alert(2)">x</mi>'
+        '<maction actiontype="statusline"><mtext>a</mtext></maction>'
+        "<mtext><img src=x onerror=alert(3)><style>p{}</style></mtext></math> $x$"
+    )
+    for forbidden in ("onclick", "javascript:", "<maction", "onerror", "<img", "<style"):
+        assert forbidden not in html, forbidden
+    assert '<math alttext="x"' in html
+
+
+def test_code_blocks_are_highlighted_with_classes_not_inline_styles():
+    html = markdown_to_html("```python\nimport torch  # tensors\nx = 2\n```")
+    assert '<div class="highlight"><pre>' in html
+    assert '<span class="kn">import</span>' in html and '<span class="c1"># tensors</span>' in html
+    assert "style=" not in html
+    assert "evil" not in markdown_to_html('<span class="evil k">x</span>')
+
+
+def test_a_key_point_renders_code_and_formulas_and_escapes_the_rest():
+    html = inline_to_html("Learns $p(x \\mid c)$ with `torch.randn` & <b>not bold</b> *or em*")
+    assert html.startswith('Learns <math alttext="p(x \\mid c)" display="inline">')
+    assert "<code>torch.randn</code> &amp; &lt;b&gt;not bold&lt;/b&gt; *or em*" in html
+
+
+def test_the_anki_export_keeps_formulas_as_latex():
+    assert markdown_to_html("so $a<b$ and $$x^2$$", "anki") == (
+        "<p>so \\(a&lt;b\\) and \\[x^2\\]</p>"
+    )
+    assert inline_to_html("point $\\alpha_1$", "anki") == "point \\(\\alpha_1\\)"
+
+
+def test_every_formula_in_the_bank_renders():
+    bank = DEFAULT_FIXTURE.read_text(encoding="utf-8")
+    parsed = fixture.parse(bank)  # refuses a malformed formula, naming the place
+    questions = [q for s in parsed for ss in s.subsections for q in ss.questions]
+    texts = [t for q in questions for t in (q.answer, q.follow_up, q.follow_up_answer,
+                                            *q.key_points, *q.follow_up_key_points)]  # fmt: skip
+    assert all(not text_errors(t) for t in texts)
+    assert "math-error" not in "".join(markdown_to_html(t) for t in texts)

@@ -105,9 +105,9 @@ def test_user_progress_survives_a_reseed_and_a_text_edit(bank, now):
         (lambda d: d["sections"][0]["subsections"][1]["questions"][0].update(key="what-is-generative-ai"),  # noqa: E501
          "duplicate key 'what-is-generative-ai' (first used at sections[0].subsections[0].questions[0])"),  # noqa: E501
         (lambda d: d["sections"][0]["subsections"][0]["questions"][1].update(rank="high"),
-         "rank must be a whole number from 1 up, got 'high'"),
+         "rank must be a whole number from 1 to 1000, got 'high'"),
         (lambda d: d["sections"][0]["subsections"][0]["questions"][1].update(rank=0),
-         "rank must be a whole number from 1 up, got 0"),
+         "rank must be a whole number from 1 to 1000, got 0"),
         (lambda d: d["sections"][0]["subsections"][0]["questions"][1].update(rank=1),
          "rank 1 is already used by what-is-generative-ai"),
         (lambda d: d["sections"][0]["subsections"][0]["questions"][1].update(origin="web"),

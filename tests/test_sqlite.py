@@ -79,6 +79,32 @@ with time_machine.travel(start + timedelta(minutes=2), tick=False):
     assert Card.objects.get(user=user, question_id=due).reps == 1
     assert Review.objects.filter(user=user).count() == 3
     assert client.post("/study/999999/answer/", {"rating": 3, "reps": 0}).status_code == 404
+
+# Statistics group reviews by study day in SQL: the same day as the queue's, across a DST change.
+from datetime import UTC, datetime
+from html import escape
+
+from flashcards import queue
+from flashcards.models import Question
+
+StudySettings.objects.filter(user=user).update(time_zone="Europe/Berlin")
+settings = StudySettings.objects.get(user=user)
+assert client.get("/stats/").status_code == 200
+review = Review.objects.filter(user=user).first()
+for i in range(36):  # 01:00 to 07:00 UTC on the day Berlin moves to summer time
+    at = datetime(2026, 3, 29, 1, 0, tzinfo=UTC) + timedelta(minutes=10 * i)
+    Review.objects.filter(pk=review.pk).update(reviewed_at=at)
+    day = Review.objects.filter(pk=review.pk).values_list(
+        queue.StudyDate("reviewed_at", settings), flat=True
+    ).get()
+    assert day == queue.study_day(at, settings).date, (at, day)
+
+# Search: a substring match on SQLite, on the prompt or the answer.
+first, other = Question.objects.order_by("rank")[:2]
+words = sorted(set(re.findall(r"[A-Za-z]{5,}", first.prompt)), key=len, reverse=True)
+term = next(w for w in words if w.lower() not in (other.prompt + other.answer).lower())
+found = client.get("/browse/", {"q": term}).content.decode()
+assert escape(first.prompt) in found and escape(other.prompt) not in found, term
 print("sqlite study session ok")
 """
 

@@ -1,10 +1,11 @@
 """Statistics: plain functions over aggregates, with hand-worked expected values."""
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from flashcards import readiness, stats
+from flashcards import queue, readiness, stats
 from flashcards.models import Card, Review, StudySettings
 
 from .conftest import make_bank, make_user
@@ -159,3 +160,35 @@ def test_weakest_and_leeches(db):
     rows = readiness.bank_rows(user, NOW)
     assert stats.weakest(rows, NOW) == [a.pk, b.pk]
     assert stats.leeches(rows) == [a.pk]
+
+
+@pytest.mark.parametrize(
+    ("zone", "hour", "around"),
+    [
+        ("Europe/Berlin", 4, datetime(2026, 3, 29, tzinfo=UTC)),  # 02:00 -> 03:00
+        ("Europe/Berlin", 4, datetime(2026, 10, 25, tzinfo=UTC)),  # 03:00 -> 02:00
+        ("America/New_York", 1, datetime(2026, 11, 1, tzinfo=UTC)),  # 02:00 -> 01:00
+        ("Australia/Lord_Howe", 4, datetime(2026, 4, 5, tzinfo=UTC)),  # half-hour change
+    ],
+)
+def test_one_study_day_rule_in_python_and_sql_across_dst_changes(db, zone, hour, around):
+    # Regression: the heatmap shifted UTC by the day-start hour before taking the local date, so
+    # for an hour after each DST change it filed reviews under another day than the queue.
+    (question,) = make_bank(1)
+    user = make_user(time_zone=zone, day_starts_at=hour)
+    settings = _settings(user)
+    moments = [around - timedelta(hours=12) + timedelta(minutes=10 * i) for i in range(6 * 48)]
+    for at in moments:
+        _review(user, question, at)
+    in_sql = dict(
+        Review.objects.filter(user=user)
+        .annotate(day=queue.StudyDate("reviewed_at", settings))
+        .values_list("reviewed_at", "day")
+    )
+    assert {at: queue.study_day(at, settings).date for at in moments} == in_sql
+    expected = Counter(queue.study_day(at, settings).date for at in moments)
+    assert stats.activity(user, settings, moments[-1]).reviews_per_day == expected
+    for at in moments:  # and each day's bounds contain exactly its own moments
+        day = queue.study_day(at, settings)
+        assert day.start <= at < day.end
+        assert queue.day_start(day.date, settings) == day.start

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from flashcards.rendering import markdown_to_html
+from flashcards.rendering import inline_to_html, markdown_to_html
 from flashcards.scheduling import format_interval
 
 register = template.Library()
@@ -11,6 +11,12 @@ register = template.Library()
 def markdown(text: str) -> str:
     """Render Markdown as sanitised HTML."""
     return mark_safe(markdown_to_html(text))  # noqa: S308 - sanitised by nh3 above
+
+
+@register.filter
+def inline(text: str) -> str:
+    """Render one line (a key point, a follow-up): text escaped, `code` and $formulas$ kept."""
+    return mark_safe(inline_to_html(text))  # noqa: S308 - escaped and sanitised by nh3
 
 
 @register.filter

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from flashcards import account, exports, queue, readiness, reviews
 from flashcards.forms import DeleteAccountForm, SignupForm, StudySettingsForm
 from flashcards.models import StudySettings
+from genai_prep.client import client_ip
 
 from .common import HtmxHttpRequest, _bad_request
 
@@ -144,7 +145,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and not account.signup_allowed(
-        request.META.get("REMOTE_ADDR", ""), limit=django_settings.SIGNUPS_PER_HOUR
+        client_ip(request), limit=django_settings.SIGNUPS_PER_HOUR
     ):
         form.add_error(None, "Too many sign-ups from your network in the last hour. Try later.")
         return render(request, "registration/signup.html", {"form": form}, status=429)

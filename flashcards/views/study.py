@@ -194,7 +194,7 @@ def undo(request: HtmxHttpRequest) -> HttpResponse:
     label = scheduling.ANSWERS[undone.rating].label
     notice = f"Undone: your answer “{label}” to “{question.prompt}”."
     context = _study_context(request, settings, now, scope, notice=notice)
-    context["item"] = queue.StudyItem(question, undone.card.reps, undone.card.state)
+    context["item"] = queue.StudyItem.of(question, undone.card)
     return render(request, _study_template(request), context)
 
 
