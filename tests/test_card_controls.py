@@ -55,7 +55,7 @@ def test_undo_brings_back_the_note_of_what_changed(client_for, user, bank, now):
     assert response.status_code == 200
     assert Card.objects.get(pk=card.pk).seen_version == 1
     html = response.content.decode()
-    assert "Answer undone." in html and 'data-testid="updated-badge"' in html
+    assert "Undone: your answer" in html and 'data-testid="updated-badge"' in html
     html = client.get(reverse("reveal", args=[question.pk])).content.decode()
     assert 'data-testid="update-note"' in html and "A rewritten answer." in html
 

@@ -16,7 +16,7 @@ def _reveal_url(html: str) -> str:
     return re.search(r'href="(/study/\d+/reveal/[^"]*)"', html).group(1)
 
 
-@pytest.mark.parametrize("url", ["/", "/study/", "/study/1/reveal/"])
+@pytest.mark.parametrize("url", ["/study/", "/study/1/reveal/"])
 def test_it_requires_login(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -221,4 +221,4 @@ def test_logout_is_a_post(client_for, user):
     client = client_for(user)
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
-    assert client.get("/").status_code == 302
+    assert client.get("/study/").status_code == 302
