@@ -3,20 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from flashcards.forms import LoginForm
+from flashcards.views.account import PasswordChange
 
-from .errors import healthz
+from .errors import favicon, healthz
 
 handler500 = "genai_prep.errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # Password reset needs outgoing mail, which this deployment does not have yet.
     path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
+        PasswordChange.as_view(),
         name="password_change",
     ),
     path(
