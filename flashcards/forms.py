@@ -90,6 +90,11 @@ class SearchForm(forms.Form):
 
 
 class ReportForm(forms.ModelForm):
+    # The kinds only: no blank "---------" choice (the model field's own form field adds one).
+    kind = forms.ChoiceField(
+        choices=Report.Kind.choices, widget=forms.RadioSelect, label="What is the problem?"
+    )
+
     class Meta:
         model = Report
         fields = ["kind", "comment"]

@@ -198,6 +198,9 @@ class Card(models.Model):
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0)
     suspended = models.BooleanField(default=False)
+    buried_until = models.DateTimeField(
+        null=True, blank=True, help_text="Out of the study queue until then (the next study day)."
+    )
     seen_version = models.PositiveIntegerField(
         default=0, help_text="The question version the learner last answered."
     )
@@ -305,6 +308,9 @@ class StudySettings(models.Model):
         help_text="Most reviews per study day; new cards wait on days with more due.",
     )
     interview_date = models.DateField(null=True, blank=True)
+    # "Learn N more new cards now" raises one study day's new-card limit.
+    extra_new = models.PositiveSmallIntegerField(default=0)
+    extra_new_day = models.DateField(null=True, blank=True)
 
     class Theme(models.TextChoices):
         SYSTEM = "system", "Follow the system"

@@ -3,7 +3,7 @@ cards that come due later in the session. A session may be scoped to part of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from .models import (
     STUDYING_CARD_SQL,
     Card,
     Question,
+    Review,
     Section,
     StudySettings,
     Subsection,
@@ -26,6 +27,8 @@ from .sql import Rows, select_list
 # Like Anki's "learn ahead limit": when nothing else is left, a learning card due within this
 # window is shown now rather than making the learner wait for it.
 LEARN_AHEAD = timedelta(minutes=20)
+# Once today's queue is empty, the learner may review the cards due in this many days ahead.
+AHEAD_DAYS = 3
 UTC = ZoneInfo("UTC")
 
 
@@ -104,6 +107,17 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Left:
+    """The counters on the study screen: cards left today, by what each card was when the study
+    day began (a card missed today stays in its own counter until it leaves today's queue), so
+    answering never raises any of them."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+
+@dataclass(frozen=True)
 class Today:
     """What is left to study today, and what has been done."""
 
@@ -114,6 +128,9 @@ class Today:
     next_due: datetime | None
     due_tomorrow: int = 0
     held_back: bool = False
+    left: Left = field(default_factory=Left)
+    last_missed: int | None = None  # the question just answered "Didn't know", if the last was
+    ahead: int = 0  # review cards due in the next few days, to review ahead once done
 
     @property
     def remaining(self) -> int:
@@ -130,7 +147,10 @@ class Today:
 
 # Today's counts are read on every study request. Written once as SQL with parameters, they cost
 # one round trip and no query building (the ORM spent ~7 ms composing the same statement).
-_STUDYING = STUDYING_CARD_SQL
+# A buried card is out of the queue until the next study day (nothing else about it changes).
+_UNBURIED = "(c.buried_until IS NULL OR c.buried_until <= %(at)s)"
+_STUDYING = f"{STUDYING_CARD_SQL} AND {_UNBURIED}"  # a card in the learner's reviews
+_NEW = f"(c.id IS NULL OR ({NEW_CARD_SQL} AND {_UNBURIED}))"  # a new card to offer
 _DUE = "((c.state = 2 AND c.due < %(day_end)s) OR (c.state IN (1, 3) AND c.due <= %(now)s))"
 _LEARNING_DUE = "c.state IN (1, 3) AND c.due <= %(now)s"  # learning cards only: never a review
 _SCOPES = {
@@ -145,16 +165,32 @@ _SCOPES = {
         " AND ss.key = %(key)s",
     ),
 }
+# A card's state before its first answer of the study day (NULL if not answered today).
+_FIRST_TODAY = (
+    "(SELECT r.state_before FROM flashcards_review r WHERE r.card_id = c.id"
+    " AND r.reviewed_at >= %(day_start)s AND r.reviewed_at < %(day_end)s"
+    " ORDER BY r.reviewed_at, r.id LIMIT 1)"
+)
+_LEFT_TODAY = f"{_STUDYING} AND c.due < %(day_end)s"
+# Review ahead: review cards due in the next few days, not already answered today.
+_AHEAD = (
+    f"{_STUDYING} AND c.state = 2 AND c.due >= %(day_end)s AND c.due < %(ahead_end)s"
+    " AND c.last_review < %(day_start)s"
+)
 
 
 def _counts_sql(kind: str | None) -> str:
     join, where = _SCOPES[kind]
     # One pass over the bank with the learner's cards (a new card is one with no row, or a row
-    # still new and not suspended) and one over today's reviews, counted per condition.
+    # still new and not suspended) and one over today's reviews, counted per condition. Cards
+    # left today also carry their state at their first answer today (few rows: index lookups).
     bank = (
-        "FROM flashcards_question q LEFT JOIN flashcards_card c"
-        f" ON c.question_id = q.id AND c.user_id = %(user)s{join} WHERE q.is_active{where}"
+        f"FROM (SELECT c.id, c.state, c.due, c.suspended, c.buried_until, c.last_review,"
+        f" CASE WHEN {_LEFT_TODAY} THEN {_FIRST_TODAY} END AS first_state"
+        " FROM flashcards_question q LEFT JOIN flashcards_card c"
+        f" ON c.question_id = q.id AND c.user_id = %(user)s{join} WHERE q.is_active{where}) c"
     )
+    origin = "COALESCE(c.first_state, c.state)"
     # Today's reviews need their questions only to tell which part of the bank they were in.
     questions = f" JOIN flashcards_question q ON q.id = r.question_id{join}" if kind else ""
     reviews = (
@@ -162,15 +198,28 @@ def _counts_sql(kind: str | None) -> str:
         f"WHERE r.user_id = %(user)s AND r.reviewed_at >= %(day_start)s "
         f"AND r.reviewed_at < %(day_end)s{where}"
     )
-    return f"""SELECT bank.*, reviews.* FROM (SELECT
+    return f"""SELECT bank.*, reviews.*, ({_LAST_MISSED}) FROM (SELECT
         COUNT(*) FILTER (WHERE {_STUDYING} AND {_DUE}),
         COUNT(*) FILTER (WHERE {_STUDYING} AND c.state IN (1, 3)
                          AND c.due > %(now)s AND c.due < %(day_end)s),
         COUNT(*) FILTER (WHERE {_STUDYING} AND c.due >= %(day_end)s AND c.due < %(tomorrow_end)s),
         MIN(c.due) FILTER (WHERE {_STUDYING} AND NOT {_DUE}),
-        COUNT(*) FILTER (WHERE c.id IS NULL OR {NEW_CARD_SQL})
+        COUNT(*) FILTER (WHERE {_NEW}),
+        COUNT(*) FILTER (WHERE {_LEFT_TODAY} AND {origin} = 0),
+        COUNT(*) FILTER (WHERE {_LEFT_TODAY} AND {origin} IN (1, 3)),
+        COUNT(*) FILTER (WHERE {_LEFT_TODAY} AND c.state = 2 AND c.first_state IS NULL),
+        COUNT(*) FILTER (WHERE {_LEFT_TODAY} AND c.first_state = 2),
+        COUNT(*) FILTER (WHERE {_AHEAD})
       {bank}) bank,
       (SELECT COUNT(*), COUNT(*) FILTER (WHERE r.state_before = 0) {reviews}) reviews"""
+
+
+# The question of the learner's latest answer today, if it was "Didn't know" in a study session.
+_LAST_MISSED = (
+    "SELECT CASE WHEN r.rating = 1 AND r.source = 'study' THEN r.question_id END"
+    " FROM flashcards_review r WHERE r.user_id = %(user)s AND r.reviewed_at >= %(day_start)s"
+    " AND r.reviewed_at < %(day_end)s ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1"
+)
 
 
 def _moment(value) -> datetime | None:
@@ -182,6 +231,12 @@ def _moment(value) -> datetime | None:
     return value
 
 
+def new_per_day(settings: StudySettings, day: StudyDay) -> int:
+    """Today's new-card limit: the setting, plus any "learn N more" asked for today."""
+    extra = settings.extra_new if settings.extra_new_day == day.date else 0
+    return settings.new_per_day + extra
+
+
 def today(user, settings: StudySettings, now: datetime, scope: Scope | None = None) -> Today:
     """Count today's queue in one query, whatever the size of the learner's history.
 
@@ -190,35 +245,45 @@ def today(user, settings: StudySettings, now: datetime, scope: Scope | None = No
     """
     day = study_day(now, settings)
     if scope is not None and scope.kind == "weakest":
-        return _drill_today(user, scope)
+        return _drill_today(user, scope, now)
+    if scope is not None and scope.kind == "ahead":
+        return _ahead_today(user, day, now)
     moment = connection.ops.adapt_datetimefield_value
     params = {
         "user": user.pk,
         "now": moment(now),
+        "at": moment(now),
         "day_start": moment(day.start),
         "day_end": moment(day.end),
         "tomorrow_end": moment(day.end + timedelta(days=1)),
+        "ahead_end": moment(day.end + timedelta(days=AHEAD_DAYS)),
         "key": scope.key if scope else None,
     }
     with connection.cursor() as cursor:
         cursor.execute(_counts_sql(scope.kind if scope else None), params)
-        due, later, tomorrow, next_due, new_available, done, new_seen = cursor.fetchone()
+        (due, later, tomorrow, next_due, new_available, new_again, learning, review_fresh,
+         review_again, ahead, done, new_seen, last_missed) = cursor.fetchone()  # fmt: skip
     held_back, new_left = False, None
     if scope is None:
-        new_left = max(0, settings.new_per_day - new_seen)
+        new_left = max(0, new_per_day(settings, day) - new_seen)
         if settings.review_cap is not None:
             reviews_left = max(0, settings.review_cap - (done - new_seen))
             held_back = due > reviews_left
             due = min(due, reviews_left)
+            review_fresh = min(review_fresh, reviews_left)
             new_left = 0 if held_back else new_left
+    new = new_available if new_left is None else min(new_left, new_available)
     return Today(
         due=due,
-        new=new_available if new_left is None else min(new_left, new_available),
+        new=new,
         learning_later=later,
         done=done,
         next_due=_moment(next_due),
         due_tomorrow=tomorrow,
         held_back=held_back,
+        left=Left(new=new + new_again, learning=learning, review=review_fresh + review_again),
+        last_missed=last_missed,
+        ahead=ahead,
     )
 
 
@@ -230,6 +295,7 @@ class StudyItem:
     reps: int = 0
     state: int = Card.State.NEW
     seen_version: int = 0
+    again: bool = False  # missed a moment ago, and nothing else is left to show first
 
     @classmethod
     def of(cls, question: Question, card: Card | None) -> StudyItem:
@@ -268,12 +334,13 @@ def _study_sql(pick: str) -> str:
 
 
 def _next_due_sql(kind: str | None, due: str = _DUE) -> str:
-    """The most overdue card meeting `due` (today's due cards, or learning cards ahead)."""
+    """The most overdue card meeting `due` (today's due cards, or learning cards ahead), other
+    than the one to avoid."""
     join, where = _SCOPES[kind]
     return _study_sql(
         f"SELECT q.id FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id"
         f"{join} WHERE c.user_id = %(user)s AND q.is_active AND {_STUDYING} AND {due}{where}"
-        " ORDER BY c.due, q.rank LIMIT 1"
+        " AND q.id <> %(avoid)s ORDER BY c.due, q.rank LIMIT 1"
     )
 
 
@@ -283,7 +350,8 @@ def _next_new_sql(kind: str | None) -> str:
     return _study_sql(
         f"SELECT q.id FROM flashcards_question q{join} WHERE q.is_active{where}"
         " AND NOT EXISTS (SELECT 1 FROM flashcards_card c WHERE c.question_id = q.id"
-        f" AND c.user_id = %(user)s AND NOT {NEW_CARD_SQL})"
+        " AND c.user_id = %(user)s AND NOT "
+        f"{_NEW})"
         " ORDER BY q.rank, q.id LIMIT 1"
     )
 
@@ -317,48 +385,107 @@ def _item(found: tuple[Question, Card | None] | None) -> StudyItem | None:
 def next_card(
     user, settings: StudySettings, now: datetime, counts: Today, scope: Scope | None = None
 ) -> StudyItem | None:
-    """Return what to study next, or None when the learner is done for today."""
+    """Return what to study next, or None when the learner is done for today.
+
+    A card just answered "Didn't know" waits while any other card is due now or within the
+    learn-ahead window; when it is the only one left, it comes back marked `again`.
+    """
     day = study_day(now, settings)
     if scope is not None and scope.kind == "weakest":
-        return _next_drill_card(user, scope)
+        return _next_drill_card(user, scope, now)
+    if scope is not None and scope.kind == "ahead":
+        return _next_ahead_card(user, day, now)
     kind = scope.kind if scope else None
     moment = connection.ops.adapt_datetimefield_value
-    params = {"user": user.pk, "key": scope.key if scope else None}
-    if counts.due:
-        due = {"now": moment(now), "day_end": moment(day.end)}
-        if item := _item(_question_and_card(_next_due_sql(kind), {**params, **due})):
-            return item
+    avoid = counts.last_missed or 0
+    params = {"user": user.pk, "key": scope.key if scope else None, "at": moment(now)}
+    due = {"now": moment(now), "day_end": moment(day.end), "avoid": avoid}
+    if counts.due and (item := _item(_question_and_card(_next_due_sql(kind), {**params, **due}))):
+        return item
     if counts.new and (item := _item(_question_and_card(_next_new_sql(kind), params))):
         # A new card shows as new even if it was studied before and reset.
         return StudyItem(item.question, item.reps)
     # Only learning cards are shown ahead of time: a review card waits for its day, and one held
     # back by the review cap waits for the next.
-    ahead = {"now": moment(now + LEARN_AHEAD)}
-    return _item(_question_and_card(_next_due_sql(kind, _LEARNING_DUE), {**params, **ahead}))
+    ahead = {"now": moment(now + LEARN_AHEAD), "avoid": avoid}
+    if item := _item(_question_and_card(_next_due_sql(kind, _LEARNING_DUE), {**params, **ahead})):
+        return item
+    if not avoid:
+        return None
+    # Nothing else is left: the card just missed comes back, said as such.
+    for sql, window in ((_next_due_sql(kind), due), (_next_due_sql(kind, _LEARNING_DUE), ahead)):
+        if item := _item(_question_and_card(sql, {**params, **window, "avoid": 0})):
+            return replace(item, again=True)
+    return None
 
 
-def _drill_cards(user, scope: Scope) -> QuerySet[Card]:
+def _drill_cards(user, scope: Scope, now: datetime) -> QuerySet[Card]:
     return (
         Card.objects.for_user(user)
         .filter(question_id__in=scope.question_ids, suspended=False)
         .exclude(last_review__gte=scope.since)
+        .exclude(buried_until__gt=now)
     )
 
 
-def _drill_today(user, scope: Scope) -> Today:
-    left = _drill_cards(user, scope).count()
+def _drill_today(user, scope: Scope, now: datetime) -> Today:
+    left = _drill_cards(user, scope, now).count()
     return Today(
-        due=left, new=0, learning_later=0, done=len(scope.question_ids) - left, next_due=None
+        due=left,
+        new=0,
+        learning_later=0,
+        done=len(scope.question_ids) - left,
+        next_due=None,
+        left=Left(review=left),
     )
 
 
-def _next_drill_card(user, scope: Scope) -> StudyItem | None:
+def _next_drill_card(user, scope: Scope, now: datetime) -> StudyItem | None:
     # A drill goes through its list in order, whatever is due: the learner asked for these.
     cards = {
         c.question_id: c
-        for c in _drill_cards(user, scope).select_related("question__subsection__section")
+        for c in _drill_cards(user, scope, now).select_related("question__subsection__section")
     }
     for question_id in scope.question_ids:
         if question_id in cards:
             return StudyItem.of(cards[question_id].question, cards[question_id])
     return None
+
+
+# Review ahead: once today's queue is empty, the review cards coming due in the next few days,
+# most due first. Answered early, FSRS schedules them from the days actually elapsed (an early
+# review counts for less). A card answered today is not offered again.
+AHEAD = Scope("ahead", "next-days", f"Review ahead (due in the next {AHEAD_DAYS} days)")
+
+
+def _ahead_cards(user, day: StudyDay, now: datetime) -> QuerySet[Card]:
+    return (
+        Card.objects.for_user(user)
+        .studying()
+        .filter(state=Card.State.REVIEW, due__gte=day.end)
+        .filter(due__lt=day.end + timedelta(days=AHEAD_DAYS), last_review__lt=day.start)
+        .exclude(buried_until__gt=now)
+    )
+
+
+def _ahead_today(user, day: StudyDay, now: datetime) -> Today:
+    left = _ahead_cards(user, day, now).count()
+    done = Review.objects.filter(user=user, reviewed_at__gte=day.start, reviewed_at__lt=day.end)
+    return Today(
+        due=left,
+        new=0,
+        learning_later=0,
+        done=done.count(),
+        next_due=None,
+        left=Left(review=left),
+    )
+
+
+def _next_ahead_card(user, day: StudyDay, now: datetime) -> StudyItem | None:
+    card = (
+        _ahead_cards(user, day, now)
+        .select_related("question__subsection__section")
+        .order_by("due", "question__rank")
+        .first()
+    )
+    return StudyItem.of(card.question, card) if card else None

@@ -202,9 +202,9 @@ class AlreadyUndone(NothingToUndo):
 
 
 @transaction.atomic
-def review_undo(*, user, settings: StudySettings, now: datetime, page_shown_at: datetime) -> Card:
+def review_undo(*, user, settings: StudySettings, now: datetime, page_shown_at: datetime) -> Review:
     """Undo the learner's latest answer of this study day: the card goes back exactly as it was
-    and the review row is removed. Returns the card.
+    and the review row is removed. Returns the removed review, with its card as it is now.
 
     `page_shown_at` is when the page with the Undo button was rendered: one page, one undo.
     """
@@ -237,7 +237,8 @@ def review_undo(*, user, settings: StudySettings, now: datetime, page_shown_at: 
     card.save()
     review.delete()
     StudySettings.objects.filter(pk=settings.pk).update(last_undo_at=now)
-    return card
+    review.card = card
+    return review
 
 
 @transaction.atomic
@@ -247,6 +248,23 @@ def card_suspend(*, user, question: Question, suspended: bool) -> Card:
     card.suspended = suspended
     card.save(update_fields=["suspended"])
     return card
+
+
+@transaction.atomic
+def card_bury(*, user, question: Question, now: datetime, settings: StudySettings) -> Card:
+    """Take a card out of today's queue until the next study day; nothing else changes."""
+    card = _locked_card(user, question.pk)
+    card.buried_until = queue.study_day(now, settings).end
+    card.save(update_fields=["buried_until"])
+    return card
+
+
+def new_cards_add(*, settings: StudySettings, count: int, now: datetime) -> None:
+    """Raise today's new-card limit by `count` ("learn N more now"); tomorrow is unchanged."""
+    day = queue.study_day(now, settings).date
+    settings.extra_new = count + (settings.extra_new if settings.extra_new_day == day else 0)
+    settings.extra_new_day = day
+    settings.save(update_fields=["extra_new", "extra_new_day"])
 
 
 @transaction.atomic

@@ -3,12 +3,14 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.home, name="dashboard"),
     path("study/", views.study, name="study"),
     path("study/undo/", views.undo, name="undo"),
     path("study/drill/", views.drill, name="drill"),
     path("study/<int:question_id>/reveal/", views.reveal, name="reveal"),
     path("study/<int:question_id>/answer/", views.answer, name="answer"),
+    path("study/<int:question_id>/action/", views.card_action, name="card_action"),
+    path("study/more/", views.learn_more, name="learn_more"),
     path("cards/<int:question_id>/", views.card_detail, name="card"),
     path("cards/<int:question_id>/suspend/", views.card_suspend, name="card_suspend"),
     path("cards/<int:question_id>/known/", views.card_known, name="card_known"),

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "flashcards.htmx_errors.HtmxErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

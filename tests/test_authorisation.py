@@ -14,7 +14,7 @@ from flashcards.models import Report
 
 from .conftest import PASSWORD, make_bulk_history, make_user
 
-PUBLIC = {"login", "signup", "healthz", "logout", "favicon"} | {
+PUBLIC = {"login", "signup", "healthz", "logout", "favicon", "dashboard"} | {  # "/": the front page
     # allauth's pages for people who are not signed in (yet)
     "account_login", "account_logout", "account_signup", "account_inactive",
     "account_confirm_email", "account_email_verification_sent", "account_confirm_login_code",

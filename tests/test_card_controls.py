@@ -32,7 +32,9 @@ def test_undo_restores_the_card_exactly_and_removes_the_review(client_for, user,
     assert _card_values(user, question) == after_first
     assert Review.objects.count() == 1
     html = response.content.decode()
-    assert question.prompt in html and "Answer undone." in html
+    # It says which card and which answer were undone.
+    said = "Undone: your answer \u201cKnew it · medium confidence\u201d to \u201c{}\u201d."
+    assert said.format(question.prompt) in html
     assert f"/study/{question.pk}/reveal/" in html  # the undone card is shown again, question side
 
     client.post(reverse("undo"), _undo())
@@ -58,7 +60,7 @@ def test_undo_brings_back_the_note_of_what_changed(client_for, user, bank, now):
     assert response.status_code == 200
     assert Card.objects.get(pk=card.pk).seen_version == 1
     html = response.content.decode()
-    assert "Answer undone." in html and 'data-testid="updated-badge"' in html
+    assert "Undone: your answer" in html and 'data-testid="updated-badge"' in html
     html = client.get(reverse("reveal", args=[question.pk])).content.decode()
     assert 'data-testid="update-note"' in html and "A rewritten answer." in html
 

@@ -53,7 +53,7 @@ start = timezone.now()
 with time_machine.travel(start, tick=False):
     page = client.get("/study/").content.decode()
     first = current_card(page)
-    assert first is not None and "0 of 3 done" in page, page
+    assert first is not None and 'data-testid="left-new"><strong>3</strong> new' in page, page
     revealed = client.get(f"/study/{first}/reveal/", headers=HTMX).content.decode()
     assert 'data-testid="interval-3"' in revealed
     # Three new cards, none known: each comes back in a minute as a learning card.

@@ -17,7 +17,7 @@ def _reveal_url(html: str) -> str:
     return re.search(r'href="(/study/\d+/reveal/[^"]*)"', html).group(1)
 
 
-@pytest.mark.parametrize("url", ["/", "/study/", "/study/1/reveal/"])
+@pytest.mark.parametrize("url", ["/study/", "/study/1/reveal/"])
 def test_it_requires_login(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -109,7 +109,8 @@ def test_answering_with_htmx_returns_the_next_card_and_an_event(client_for, user
     assert '"cardAnswered"' in response["HX-Trigger"]
     html = response.content.decode()
     assert "<html" not in html
-    assert "1 of 11 done today" in html
+    # The card answered is still in today's queue (learning), counted where it started: new.
+    assert '<span class="count count-new" data-testid="left-new"><strong>10</strong> new' in html
     review = Review.objects.get(user=user)
     assert (review.known, review.confidence, review.rating) == (True, 2, 3)
     assert review.state_before == Card.State.NEW and review.state_after == Card.State.LEARNING
@@ -246,4 +247,4 @@ def test_logout_is_a_post(client_for, user):
     client = client_for(user)
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
-    assert client.get("/").status_code == 302
+    assert client.get("/study/").status_code == 302

@@ -14,6 +14,7 @@ from .account import (
     your_data,
 )
 from .cards import browse, card_detail, card_known, card_report, card_reset, card_suspend
+from .pages import home
 from .practice import (
     practice_follow_up,
     practice_grade,
@@ -27,7 +28,7 @@ from .practice import (
 from .progress import dashboard, statistics
 from .pwa import manifest, offline, service_worker
 from .reminders import reminder_settings, reminder_unsubscribe
-from .study import answer, drill, reveal, study, undo
+from .study import answer, card_action, drill, learn_more, reveal, study, undo
 
 __all__ = [
     "whoami",
@@ -54,6 +55,7 @@ __all__ = [
     "practice_follow_up",
     "practice_report",
     "practice_replay",
+    "home",
     "dashboard",
     "manifest",
     "offline",
@@ -66,4 +68,6 @@ __all__ = [
     "answer",
     "undo",
     "drill",
+    "card_action",
+    "learn_more",
 ]

@@ -29,6 +29,15 @@ def _back(request, question: Question) -> HttpResponse:
     return redirect(target or reverse("card", args=[question.pk]))
 
 
+def _session_url(request) -> str | None:
+    """The study session the card was opened from (only a study URL on this site)."""
+    target = request.GET.get("next", "")
+    study = reverse("study")
+    if target.startswith(study) and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return None
+
+
 @require_GET
 @login_required
 def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
@@ -53,6 +62,8 @@ def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
             "history": page[:HISTORY_PAGE],
             "older": page[HISTORY_PAGE - 1].reviewed_at if len(page) > HISTORY_PAGE else None,
             "paged": bool(before),
+            "session_url": _session_url(request),
+            "now": timezone.now(),
         },
     )
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +21,7 @@ from flashcards.models import Card, Question, QuestionRevision, Section, StudySe
 from .common import MAX_DURATION_MS, HtmxHttpRequest, _bad_request
 
 DRILL_SESSION_KEY = "drill"
+MORE_CHOICES = (5, 10, 20)  # "learn N more new cards now"; the first is the default
 
 
 def _scope_from(request) -> queue.Scope | None:
@@ -41,6 +42,8 @@ def _scope_from(request) -> queue.Scope | None:
         if subsection is None:
             raise Http404("No such subsection.")
         return queue.Scope(kind, key, subsection.title)
+    if kind == queue.AHEAD.kind and key == queue.AHEAD.key:
+        return queue.AHEAD
     if kind == "weakest" and key == "drill":
         drill = request.session.get(DRILL_SESSION_KEY)
         if not drill:
@@ -57,14 +60,20 @@ def _scope_from(request) -> queue.Scope | None:
 
 def _study_context(request, settings: StudySettings, now, scope, **extra) -> dict:
     counts = queue.today(request.user, settings, now, scope)
-    return {
+    item = queue.next_card(request.user, settings, now, counts, scope)
+    context = {
         "today": counts,
-        "item": queue.next_card(request.user, settings, now, counts, scope),
+        "item": item,
         "shown_at": int(now.timestamp() * 1000),
         "new_per_day": settings.new_per_day,
         "scope": scope,
+        "study_url": _study_url(scope),
         **extra,
     }
+    if item is None and scope is None:  # the done screen's offers
+        context["ahead_scope"] = queue.AHEAD
+        context["more_choices"] = MORE_CHOICES
+    return context
 
 
 def _study_template(request: HtmxHttpRequest) -> str:
@@ -113,6 +122,7 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         "interval_note": scheduling.same_interval_note(intervals, policy),
         "shown_at": request.GET.get("shown_at", ""),
         "scope": scope,
+        "study_url": _study_url(scope),
     }
     if request.htmx:
         # Only the card changes when the answer is revealed; the progress bar stays as it is.
@@ -181,17 +191,70 @@ def undo(request: HtmxHttpRequest) -> HttpResponse:
         return _bad_request(request, "This undo came from an old page; reload it and try again.")
     shown_at = datetime.fromtimestamp(form.cleaned_data["shown_at"] / 1000, tz=UTC)
     try:
-        card = reviews.review_undo(
+        undone = reviews.review_undo(
             user=request.user, settings=settings, now=now, page_shown_at=shown_at
         )
     except reviews.NothingToUndo as error:
         context = _study_context(request, settings, now, scope, notice=str(error))
         return render(request, _study_template(request), context, status=409)
     # Show the card that was undone, so it can be answered again.
-    context = _study_context(request, settings, now, scope, notice="Answer undone.")
-    question = Question.objects.select_related("subsection__section").get(pk=card.question_id)
-    context["item"] = queue.StudyItem.of(question, card)
+    question = Question.objects.select_related("subsection__section").get(pk=undone.question_id)
+    label = scheduling.ANSWERS[undone.rating].label
+    notice = f"Undone: your answer “{label}” to “{question.prompt}”."
+    context = _study_context(request, settings, now, scope, notice=notice)
+    context["item"] = queue.StudyItem.of(question, undone.card)
     return render(request, _study_template(request), context)
+
+
+# What the study screen's card actions do, and what the learner is told after each.
+CARD_ACTIONS = {
+    "suspend": "Suspended “{}”: it leaves every queue until you unsuspend it on its card page.",
+    "bury": "Buried “{}” until tomorrow.",
+    "known": "Marked “{}” as known: it comes back in a few days to check.",
+}
+
+
+@require_POST
+@login_required
+def card_action(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    """Suspend, bury or mark as known the card on screen, then show the next one."""
+    now = timezone.now()
+    action = request.POST.get("action", "")
+    if action not in CARD_ACTIONS:
+        return _bad_request(request, "Choose suspend, bury or I know this already.")
+    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    scope = _scope_from(request)
+    settings = reviews.study_settings_for(request.user)
+    if action == "suspend":
+        reviews.card_suspend(user=request.user, question=question, suspended=True)
+    elif action == "bury":
+        reviews.card_bury(user=request.user, question=question, now=now, settings=settings)
+    else:
+        try:
+            reviews.card_mark_known(user=request.user, question=question, now=now)
+        except reviews.AnswerRejected as error:
+            return _bad_request(request, str(error), status=409)
+    notice = CARD_ACTIONS[action].format(question.prompt)
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect(_study_url(scope))
+    context = _study_context(request, settings, now, scope, notice=notice)
+    return render(request, _study_template(request), context)
+
+
+@require_POST
+@login_required
+def learn_more(request: HtmxHttpRequest) -> HttpResponse:
+    """Raise today's new-card limit by the number chosen, and go back to studying."""
+    try:
+        count = int(request.POST.get("count", ""))
+    except ValueError:
+        count = 0
+    if count not in MORE_CHOICES:
+        return _bad_request(request, f"Choose how many more: {', '.join(map(str, MORE_CHOICES))}.")
+    settings = reviews.study_settings_for(request.user)
+    reviews.new_cards_add(settings=settings, count=count, now=timezone.now())
+    return redirect("study")
 
 
 @require_POST

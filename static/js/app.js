@@ -11,12 +11,44 @@
     return target && /^(A|BUTTON|SUMMARY)$/.test(target.tagName);
   }
 
+  // The list of keys: `?` shows or hides it, Escape closes it and gives focus back.
+  function shortcuts() {
+    return document.querySelector("[data-shortcuts]");
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
       return;
     }
     var panel = document.getElementById("study-panel");
     if (!panel) return;
+    var keys = shortcuts();
+    if (event.key === "Escape" && keys && keys.open) {
+      event.preventDefault();
+      keys.open = false;
+      keys.querySelector("summary").focus();
+      return;
+    }
+    if (event.key === "?") {
+      if (keys) {
+        event.preventDefault();
+        keys.open = !keys.open;
+        if (keys.open) keys.querySelector("summary").focus();
+      }
+      return;
+    }
+    // Card actions: B bury, S suspend, K I know this, R report, D details.
+    var action = panel.querySelector('[data-key="' + event.key.toLowerCase() + '"]');
+    if (action && event.key.length === 1 && /[bskrd]/i.test(event.key)) {
+      event.preventDefault();
+      if (action.tagName === "SUMMARY") {
+        action.parentElement.open = true;
+        action.focus();
+      } else {
+        action.click();
+      }
+      return;
+    }
     // A key pressed right after a swap can beat htmx's own processing of the new card.
     if (window.htmx) window.htmx.process(panel);
     if (event.key === " " || event.key === "Enter") {
@@ -40,10 +72,36 @@
     }
   });
 
+  // A failed request says why in the error region (the server aims 4xx messages there); a
+  // server failure, which is not swapped, is described here. The next request clears it.
+  function errorRegion() {
+    return document.getElementById("htmx-error");
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var region = errorRegion();
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (region && status >= 500) {
+      region.textContent = "The server could not do that just now; nothing was changed. Try again in a moment.";
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var region = errorRegion();
+    if (region) region.textContent = "No connection to the server; nothing was changed. Try again when you are back online.";
+  });
+
   // One answer per card: disable the buttons once a request is on its way.
   document.addEventListener("htmx:beforeRequest", function (event) {
+    var region = errorRegion();
+    if (region) region.textContent = "";
     var form = event.target.closest && event.target.closest("form.answer-buttons");
     if (form) form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+  });
+  // Refused: the card stays, and can be answered again.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form.answer-buttons");
+    if (form && !event.detail.successful) {
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+    }
   });
 
   // The panel is replaced on every swap, so a persistent live region announces the new card,

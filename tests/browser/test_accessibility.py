@@ -111,7 +111,8 @@ def test_no_serious_accessibility_violations_on_any_page(browser, site, theme):
             page.goto(url)
             found += [f"{user} {name}: {v}" for v in _serious_violations(page)]
         context.close()
-    for name, url in (("login", "/accounts/login/"), ("signup", "/accounts/signup/"),
+    for name, url in (("front", "/"), ("front-rated", "/?rating=3"),
+                      ("login", "/accounts/login/"), ("signup", "/accounts/signup/"),
                       ("password-reset", "/accounts/password/reset/"),
                       ("password-reset-sent", "/accounts/password/reset/done/"),
                       ("bad-reset-link", "/accounts/password/reset/key/x-x/"),
@@ -178,13 +179,13 @@ def test_keyboard_only_sign_up_study_statistics_settings_and_log_out(browser, si
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/study/")
+    page.wait_for_url("**/study/")  # a new learner starts on their first card
     page.wait_for_load_state("load")
     for done in (1, 2):
         page.keyboard.press("Space")
         expect(page.locator(".card-back")).to_be_visible()
-        page.keyboard.press("3")
-        expect(page.get_by_test_id("progress-text")).to_contain_text(f"{done} of")
+        page.keyboard.press("4")
+        expect(page.get_by_test_id("left-new").locator("strong")).to_have_text(str(10 - done))
     _tab_to(page, "Statistics", key="Shift+Tab")  # back up from the card to the navigation
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Statistics", exact=True)).to_be_visible()

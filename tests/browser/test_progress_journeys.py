@@ -28,14 +28,18 @@ def test_undo_restores_the_previous_card_and_the_counts(page):
     first = page.locator("#card-question").inner_text()
     page.keyboard.press("Space")
     expect(page.locator(".card-back")).to_be_visible()
-    page.keyboard.press("3")
-    expect(page.get_by_test_id("progress-text")).to_contain_text("1 of")
+    page.keyboard.press("4")
+    new_left = page.get_by_test_id("left-new").locator("strong")
+    expect(new_left).to_have_text("9")
     expect(page.locator("#card-question")).not_to_have_text(first)
 
     page.get_by_role("button", name="Undo").click()
     expect(page.locator("#card-question")).to_have_text(first)
-    expect(page.get_by_test_id("progress-text")).to_contain_text("0 of")
-    expect(page.get_by_text("Answer undone.")).to_be_visible()
+    expect(new_left).to_have_text("10")
+    # It says which card and which answer were undone.
+    expect(page.get_by_test_id("notice")).to_have_text(
+        f"Undone: your answer \u201cKnew it · high confidence\u201d to \u201c{first}\u201d."
+    )
     assert Review.objects.count() == 0
 
     # The keyboard does the same: answer twice, then U twice.
@@ -44,11 +48,11 @@ def test_undo_restores_the_previous_card_and_the_counts(page):
         expect(page.locator(".card-back")).to_be_visible()
         page.keyboard.press("4")
         expect(page.locator(".card-back")).to_have_count(0)
-    expect(page.get_by_test_id("progress-text")).to_contain_text("2 of")
+    expect(new_left).to_have_text("8")
     page.keyboard.press("u")
-    expect(page.get_by_test_id("progress-text")).to_contain_text("1 of")
+    expect(new_left).to_have_text("9")
     page.keyboard.press("u")
-    expect(page.get_by_test_id("progress-text")).to_contain_text("0 of")
+    expect(new_left).to_have_text("10")
     expect(page.locator("#card-question")).to_have_text(first)
     assert Review.objects.count() == 0
 

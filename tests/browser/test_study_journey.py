@@ -19,16 +19,12 @@ def test_sign_up_study_three_cards_by_keyboard_and_keep_the_counts(page):
     page.fill("#id_username", "journey")
     page.fill("#id_password1", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/study/")  # a new learner starts studying straight away
-    page.get_by_role("link", name="Dashboard").click()
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
-    assert StudySettings.objects.get(user__username="journey").time_zone == "Europe/Berlin"
-    expect(page.get_by_test_id("new-count")).to_have_text("10")
-
-    page.get_by_role("link", name="Study now").click()
+    # A new learner lands on their first card, the most likely question.
+    page.wait_for_url("**/study/")
     page.wait_for_load_state("load")  # htmx is loaded (deferred); before that, links just navigate
-    progress = page.locator("#session-progress")
-    expect(progress).to_have_attribute("value", "0")
+    assert StudySettings.objects.get(user__username="journey").time_zone == "Europe/Berlin"
+    new_left = page.get_by_test_id("left-new").locator("strong")
+    expect(new_left).to_have_text("10")
     expect(page.locator("#card-question")).to_have_text("What is Generative AI?")
     url_before = page.url
 
@@ -36,9 +32,8 @@ def test_sign_up_study_three_cards_by_keyboard_and_keep_the_counts(page):
         page.keyboard.press("Enter" if done == 2 else "Space")  # both reveal
         expect(page.locator(".card-back")).to_be_visible()
         expect(page.get_by_test_id("interval-4")).to_be_visible()
-        page.keyboard.press("4")  # knew it, high confidence
-        expect(progress).to_have_attribute("value", str(done))
-        expect(page.get_by_test_id("progress-text")).to_contain_text(f"{done} of")
+        page.keyboard.press("4")  # knew it, high confidence: out of today's queue
+        expect(new_left).to_have_text(str(10 - done))
     assert page.url == url_before, "studying swaps the card in place, no full page load"
     assert Review.objects.filter(user__username="journey").count() == 3
 
