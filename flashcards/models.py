@@ -109,6 +109,10 @@ class Question(models.Model):
     follow_up = models.TextField(blank=True)
     follow_up_answer = models.TextField(blank=True, help_text="Markdown.")
     follow_up_key_points = models.JSONField(default=list, blank=True)
+    # Cues for the built-in coach, one list per key point in the same order ([] = none yet);
+    # edited in the admin on the key point lines ("point | cue; cue").
+    key_point_cues = models.JSONField(default=list, blank=True, editable=False)
+    follow_up_key_point_cues = models.JSONField(default=list, blank=True, editable=False)
     rank = models.PositiveIntegerField(
         db_index=True, help_text="Interview likelihood: 1 is the most likely question."
     )
