@@ -322,6 +322,20 @@ class ReportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    # Editors work the queue without learner identity; only superusers see who reported.
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if request.user.is_superuser else [f for f in fields if f != "user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if request.user.is_superuser else [f for f in fields if f != "user"]
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if lookup.split("__")[0] == "user" and not (request and request.user.is_superuser):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     @admin.display(description="Question", ordering="question__rank")
     def question_link(self, report: Report) -> str:
         url = reverse("admin:flashcards_question_change", args=[report.question_id])

@@ -24,14 +24,16 @@ _ids = itertools.count(1)
 _CELL, _STEP = 10, 12
 _HEAT_LEFT, _HEAT_TOP, _HEAT_RIGHT = 28, 16, 10
 
-# Bar charts use a 360-unit-wide viewBox: on a 360-px phone one unit is one pixel, so the
-# 10-unit text stays legible there; on wider screens the stylesheet can cap the width.
+# Bar charts use a 360-unit-wide viewBox, which a phone shrinks to the width of its screen; the
+# stylesheet enlarges chart text on narrow screens so it stays at least 12 px. Six x labels fit
+# side by side at that size ("30 Nov" is about 50 units wide), so no more are drawn.
 _WIDTH = 360
-_BAR_HEIGHT, _BAR_SIDE, _BAR_TOP, _BAR_BOTTOM = 180, 8, 14, 20
-_MAX_X_LABELS = 12
+_BAR_HEIGHT, _BAR_SIDE, _BAR_TOP, _BAR_BOTTOM = 184, 8, 18, 24
+_MAX_X_LABELS = 6
 
-# Paired (calibration) chart: label column, then a 0-100 scale, then room for value text.
-_PAIR_X0, _PAIR_SCALE, _PAIR_ROW = 76, 220, 34
+# Paired (calibration) chart: label column, then a 0-100 scale, then room for value text; each
+# row's two lines of text sit 18 units apart so they do not touch at the phone text size.
+_PAIR_X0, _PAIR_SCALE, _PAIR_ROW = 76, 190, 44
 
 
 def heatmap(
@@ -93,9 +95,16 @@ def bar_chart(
         x = _BAR_SIDE + (i + 0.1) * slot
         tip = f"{label}: {value_format.format(value)}{unit}"
         body.append(_rect(x, baseline - height, slot * 0.8, height, css, tip))
-    for i in _label_indices(len(points)):
-        x = _BAR_SIDE + (i + 0.5) * slot
-        body.append(_text(x, _BAR_HEIGHT - 6, points[i][0], anchor="middle"))
+    shown = _label_indices(len(points))
+    for i in shown:
+        # The end labels align with the plot's edges so they are never cut off.
+        if i == 0 and len(shown) > 1:
+            x, anchor = _BAR_SIDE, "start"
+        elif i == len(points) - 1 and len(shown) > 1:
+            x, anchor = _WIDTH - _BAR_SIDE, "end"
+        else:
+            x, anchor = _BAR_SIDE + (i + 0.5) * slot, "middle"
+        body.append(_text(x, _BAR_HEIGHT - 6, points[i][0], anchor=anchor))
     desc = _bar_desc(points, unit, value_format, highlight)
     return _svg("bars", _WIDTH, _BAR_HEIGHT, title, desc, body)
 
@@ -118,25 +127,25 @@ def paired_bar_chart(
 def _pair_row(y: float, label: str, actual: float | None, ideal: float, unit: str) -> list[str]:
     """Return the label, actual bar (or "no data yet" note) and ideal bar of one row."""
     summary = _pair_summary((label, actual, ideal), unit)
-    parts = [_text(0, y + 14, label)]
+    parts = [_text(0, y + 20, label)]
     if actual is None:
         parts.append(
             format_html(
                 '<text class="chart-value" x="{}" y="{}"><title>{}</title>no data yet</text>',
                 _PAIR_X0 + 4,
-                y + 10,
+                y + 13,
                 summary,
             )
         )
     else:
         width = _scale(actual)
-        parts.append(_rect(_PAIR_X0, y, width, 12, "chart-bar", summary))
-        parts.append(_text(_PAIR_X0 + width + 4, y + 10, f"{_pct(actual)}{unit}", "chart-value"))
+        parts.append(_rect(_PAIR_X0, y, width, 14, "chart-bar", summary))
+        parts.append(_text(_PAIR_X0 + width + 4, y + 13, f"{_pct(actual)}{unit}", "chart-value"))
     ideal_tip = f"{label}: ideal {_pct(ideal)}{unit}"
     ideal_width = _scale(ideal)
-    parts.append(_rect(_PAIR_X0, y + 15, ideal_width, 7, "chart-bar chart-bar-ideal", ideal_tip))
+    parts.append(_rect(_PAIR_X0, y + 21, ideal_width, 9, "chart-bar chart-bar-ideal", ideal_tip))
     parts.append(
-        _text(_PAIR_X0 + ideal_width + 4, y + 22, f"ideal {_pct(ideal)}{unit}", "chart-value")
+        _text(_PAIR_X0 + ideal_width + 4, y + 31, f"ideal {_pct(ideal)}{unit}", "chart-value")
     )
     return parts
 

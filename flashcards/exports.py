@@ -8,13 +8,18 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import genanki
+from django.utils import timezone
 from django.utils.html import escape
 
+from . import knowledge, scheduling
 from .models import Card, Question, Review, StudySettings
 from .rendering import inline_to_html, markdown_to_html
+from .reviews import study_settings_for
 
 CHUNK = 64 * 1024
 
@@ -31,6 +36,7 @@ CARD_COLUMNS = [
     ("reps", "reps"),
     ("lapses", "lapses"),
     ("suspended", "suspended"),
+    ("proven_at", "proven_at"),
 ]
 REVIEW_COLUMNS = [
     ("reviewed_at", "reviewed_at"),
@@ -53,25 +59,56 @@ SETTINGS_COLUMNS = [
 STATE_NAMES = dict(Card.State.choices)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(name: str, value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if name in {"state", "state_before", "state_after"}:
         return STATE_NAMES[value].lower()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # shown as text, as spreadsheets do for a leading apostrophe
     return value
 
 
-def _tables(user) -> list[tuple[str, list[tuple[str, str]], Iterable[tuple]]]:
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A moment as the learner's wall-clock time, e.g. "2026-11-29 07:00" (ISO columns stay UTC)."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
+    """Each table's name, header and rows; computed columns follow the stored ones."""
+    settings = study_settings_for(user)
+    zone, now = ZoneInfo(settings.time_zone), timezone.now()
+
     # iterator() streams rows from a server-side cursor instead of loading a long history.
     def rows(queryset, columns):
         return queryset.values_list(*[field for _, field in columns]).iterator(chunk_size=2000)
 
+    def card_rows():
+        for row in rows(Card.objects.filter(user=user).order_by("question__rank"), CARD_COLUMNS):
+            card = dict(zip((name for name, _ in CARD_COLUMNS), row, strict=True))
+            memory = scheduling.Memory(state=card["state"], stability=card["stability"],
+                                       last_review=card["last_review"])  # fmt: skip
+            known = knowledge.is_known(
+                state=card["state"], proven_at=card["proven_at"],
+                recall=scheduling.retrievability(memory, now),
+                desired_retention=settings.desired_retention,
+            )  # fmt: skip
+            yield (*row, known, _local(card["due"], zone), _local(card["last_review"], zone))
+
+    def review_rows():
+        reviews = Review.objects.filter(user=user).order_by("reviewed_at", "pk")
+        for row in rows(reviews, REVIEW_COLUMNS):
+            yield (*row, _local(row[0], zone))
+
     return [
-        ("cards", CARD_COLUMNS,
-         rows(Card.objects.filter(user=user).order_by("question__rank"), CARD_COLUMNS)),
-        ("reviews", REVIEW_COLUMNS,
-         rows(Review.objects.filter(user=user).order_by("reviewed_at", "pk"), REVIEW_COLUMNS)),
-        ("settings", SETTINGS_COLUMNS,
+        ("cards", [h for h, _ in CARD_COLUMNS] + ["known", "due_local", "last_review_local"],
+         card_rows()),
+        ("reviews", [h for h, _ in REVIEW_COLUMNS] + ["reviewed_at_local"], review_rows()),
+        ("settings", [h for h, _ in SETTINGS_COLUMNS],
          rows(StudySettings.objects.filter(user=user), SETTINGS_COLUMNS)),
     ]  # fmt: skip
 
@@ -101,13 +138,13 @@ def progress_zip(user) -> Iterator[bytes]:
     """Yield a zip of cards.csv, reviews.csv and settings.csv (UTF-8 with BOM, ISO dates)."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, columns, rows in _tables(user):
+        for name, headers, rows in _tables(user):
             with archive.open(f"{name}.csv", "w", force_zip64=True) as member:
                 text = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
                 writer = csv.writer(text)
-                writer.writerow([header for header, _ in columns])
+                writer.writerow(headers)
                 for row in rows:
-                    writer.writerow([_cell(h, v) for (h, _), v in zip(columns, row, strict=True)])
+                    writer.writerow([_cell(h, v) for h, v in zip(headers, row, strict=True)])
                     if len(pipe) > CHUNK:
                         yield pipe.take()
                 text.flush()
@@ -119,10 +156,10 @@ def progress_zip(user) -> Iterator[bytes]:
 def progress_json(user) -> Iterator[str]:
     """Yield one JSON document with the learner's settings, cards and reviews."""
     yield "{"
-    for index, (name, columns, rows) in enumerate(_tables(user)):
+    for index, (name, headers, rows) in enumerate(_tables(user)):
         yield f'{", " if index else ""}"{name}": ['
         for i, row in enumerate(rows):
-            record = {h: _cell(h, v) for (h, _), v in zip(columns, row, strict=True)}
+            record = {h: _cell(h, v) for h, v in zip(headers, row, strict=True)}
             yield ("," if i else "") + json.dumps(record, ensure_ascii=False)
         yield "]"
     yield "}\n"

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import available_timezones
 
 from django import forms
@@ -8,6 +8,8 @@ from . import scheduling
 from .models import Report, StudySettings
 
 TIME_ZONES = available_timezones()
+# The furthest interview date a learner can set: plans and intervals are computed up to it.
+INTERVIEW_HORIZON = timedelta(days=730)
 
 
 class AnswerForm(forms.Form):
@@ -18,6 +20,12 @@ class AnswerForm(forms.Form):
     )
     reps = forms.IntegerField(min_value=0, max_value=1_000_000)
     shown_at = forms.IntegerField(required=False, min_value=0, max_value=10**14)
+
+
+class UndoForm(forms.Form):
+    """An undo, with when the page that offered it was shown (milliseconds since the epoch)."""
+
+    shown_at = forms.IntegerField(min_value=0, max_value=10**14)
 
 
 class SignupForm(UserCreationForm):
@@ -76,12 +84,14 @@ class StudySettingsForm(forms.ModelForm):
         value = self.cleaned_data.get("interview_date")
         if value is not None and value < self.today:
             raise forms.ValidationError("The interview date cannot be in the past.")
+        if value is not None and value > self.today + INTERVIEW_HORIZON:
+            raise forms.ValidationError("Choose an interview date within the next two years.")
         return value
 
 
 class SearchForm(forms.Form):
     STATES = [("", "All cards"), ("new", "New"), ("learning", "Learning"),
-              ("review", "Review"), ("suspended", "Suspended")]  # fmt: skip
+              ("review", "Review"), ("known", "Known"), ("suspended", "Suspended")]  # fmt: skip
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     state = forms.ChoiceField(required=False, choices=STATES)

@@ -51,13 +51,20 @@ class QuestionQuerySet(models.QuerySet):
             card_state=F("mine__state"),
             card_due=F("mine__due"),
             card_suspended=F("mine__suspended"),
+            card_stability=F("mine__stability"),
+            card_last_review=F("mine__last_review"),
+            card_proven_at=F("mine__proven_at"),
             last_rating=Subquery(last.values("rating")[:1]),
             last_confidence=Subquery(last.values("confidence")[:1]),
             last_reviewed_at=Subquery(last.values("reviewed_at")[:1]),
         )
 
     def in_state(self, state: str) -> QuestionQuerySet:
-        """Filter questions annotated by with_card_for() by the learner's card state."""
+        """Filter questions annotated by with_card_for() by the learner's card state.
+
+        "known" keeps the candidates (review state, recalled after a day away); whether their
+        recall is still high enough is knowledge.question_known()'s to say.
+        """
         if state == "suspended":
             return self.filter(card_suspended=True)
         studying = self.exclude(card_suspended=True)
@@ -67,6 +74,8 @@ class QuestionQuerySet(models.QuerySet):
             return studying.filter(card_state__in=[Card.State.LEARNING, Card.State.RELEARNING])
         if state == "review":
             return studying.filter(card_state=Card.State.REVIEW)
+        if state == "known":
+            return self.filter(card_state=Card.State.REVIEW, card_proven_at__isnull=False)
         return self
 
     def matching(self, text: str) -> QuestionQuerySet:
@@ -196,6 +205,13 @@ class Card(models.Model):
     seen_version = models.PositiveIntegerField(
         default=0, help_text="The question version the learner last answered."
     )
+    # Progress numbers that never flatter (#14): see flashcards/knowledge.py.
+    proven_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the learner last recalled the card after a day or more away; "
+        "cleared when they forget it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CardQuerySet.as_manager()
@@ -251,6 +267,7 @@ class Review(models.Model):
     seen_version_before = models.PositiveIntegerField(
         default=0, help_text="The question version the learner had seen before this answer."
     )
+    proven_at_before = models.DateTimeField(null=True, blank=True)  # the card's, for undo
     state_after = models.PositiveSmallIntegerField(choices=Card.State.choices)
     stability_after = models.FloatField()
     difficulty_after = models.FloatField()
@@ -299,6 +316,9 @@ class StudySettings(models.Model):
         DARK = "dark", "Dark"
 
     theme = models.CharField(max_length=10, choices=Theme.choices, default=Theme.SYSTEM)
+    # When the learner last undid an answer: an undo sent from a page shown before then is a
+    # repeat (double click, second tab) and is refused, so one request undoes one answer.
+    last_undo_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Settings for {self.user}"

@@ -83,34 +83,50 @@ def interview_start(*, user, length: int, focus: Focus, now: datetime, seed: int
     if length not in LENGTHS:
         raise PracticeRejected(f"An interview has {', '.join(map(str, LENGTHS))} questions.")
     rows = readiness.bank_rows(user, now)
+    settings = reviews.study_settings_for(user)
     pool = [r for r in rows if focus.keeps(r)]
-    if focus.key == "weakest":
+    if focus.key == "weakest":  # studied but not yet known; widened when too few for the length
         studied = [r for r in pool if r.is_studying]
-        pool = studied or pool
+        weak = [r for r in studied if not r.known(settings, now)]
+        pool = next((p for p in (weak, studied) if len(p) >= length), pool)
     weights = draw_weights(pool, now, _forgot_last(user))
     if len(weights) < length:
         raise PracticeRejected("There are not enough questions here for an interview that long.")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**62)
-    return Interview.objects.create(
-        user=user, seed=seed, focus=focus.key, focus_label=focus.label,
-        question_ids=draw(weights, length, seed), readiness_before=readiness.readiness(rows, now),
-        started_at=now,
-    )  # fmt: skip
+    with transaction.atomic():
+        interview = Interview.objects.create(
+            user=user, seed=seed, focus=focus.key, focus_label=focus.label,
+            question_ids=draw(weights, length, seed),
+            readiness_before=readiness.readiness(rows, settings, now), started_at=now,
+        )  # fmt: skip
+        advance(interview, now)
+    return interview
 
 
 def interview_replay(*, interview: Interview, now: datetime) -> Interview:
     """Start the same interview again: the same questions in the same order."""
     rows = readiness.bank_rows(interview.user, now)
-    return Interview.objects.create(
-        user=interview.user, seed=interview.seed, focus=interview.focus,
-        focus_label=interview.focus_label, question_ids=interview.question_ids,
-        replay_of=interview, readiness_before=readiness.readiness(rows, now), started_at=now,
-    )  # fmt: skip
+    settings = reviews.study_settings_for(interview.user)
+    with transaction.atomic():
+        replay = Interview.objects.create(
+            user=interview.user, seed=interview.seed, focus=interview.focus,
+            focus_label=interview.focus_label, question_ids=interview.question_ids,
+            replay_of=interview, readiness_before=readiness.readiness(rows, settings, now),
+            started_at=now,
+        )  # fmt: skip
+        advance(replay, now)
+    return replay
 
 
-def current_answer(interview: Interview, now: datetime) -> InterviewAnswer | None:
-    """Return the answer being worked on (creating it when its question is first shown), or None
-    when every question has been graded and followed up."""
+def current_answer(interview: Interview) -> InterviewAnswer | None:
+    """Return the answer being worked on, or None when there is none (read only: the POSTs that
+    move the interview on put the next question up, see `advance`)."""
+    return next((a for a in interview.answers.all() if a.follow_up_at is None), None)
+
+
+def advance(interview: Interview, now: datetime) -> InterviewAnswer | None:
+    """Put the next question in front of the learner (its row starts the timer), or finish the
+    interview when every question drawn is done. Returns the answer being worked on."""
     answers = {a.position: a for a in interview.answers.all()}
     for position, question_id in enumerate(interview.question_ids):
         answer = answers.get(position)
@@ -124,10 +140,11 @@ def current_answer(interview: Interview, now: datetime) -> InterviewAnswer | Non
                         interview=interview, position=position, question=question, shown_at=now,
                         points_total=len(question.key_points),
                     )  # fmt: skip
-            except IntegrityError:  # shown in another tab at the same moment
+            except IntegrityError:  # moved on in another tab at the same moment
                 return InterviewAnswer.objects.get(interview=interview, position=position)
         if answer.follow_up_at is None:
             return answer
+    interview_finish(interview=interview, now=now)
     return None
 
 
@@ -183,19 +200,23 @@ def answer_grade(*, answer: InterviewAnswer, covered: list[int], would_pass: boo
     return review
 
 
+@transaction.atomic
 def follow_up_record(*, answer: InterviewAnswer, text: str, passed: bool, now: datetime) -> None:
-    """Keep the follow-up answer and its self-rating (not scheduled), once."""
+    """Keep the follow-up answer and its self-rating (not scheduled), once; then move on to the
+    next question (or finish the interview)."""
     updated = InterviewAnswer.objects.filter(
         pk=answer.pk, graded_at__isnull=False, follow_up_at__isnull=True
     ).update(follow_up_answer=text, follow_up_passed=passed, follow_up_at=now)
     if not updated:
         raise PracticeRejected("Grade the answer first; a follow-up is recorded once.")
+    advance(answer.interview, now)
 
 
 def interview_finish(*, interview: Interview, now: datetime) -> None:
     if interview.finished_at is None:
         rows = readiness.bank_rows(interview.user, now)
-        interview.readiness_after = readiness.readiness(rows, now)
+        settings = reviews.study_settings_for(interview.user)
+        interview.readiness_after = readiness.readiness(rows, settings, now)
         interview.finished_at = now
         interview.save(update_fields=["readiness_after", "finished_at"])
 

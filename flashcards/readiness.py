@@ -1,10 +1,12 @@
 """Interview readiness: how likely the learner is to recall what an interviewer will ask.
 
 Readiness is the likelihood-weighted mean, over all active questions, of each card's FSRS
-retrievability (its probability of recall now; 0 for a card never studied). A question's weight
-is 1/√rank: the most likely question (rank 1) counts √N times as much as the least likely (rank N;
-about 11 times for a bank of 120), and the weights fall gently enough that the long tail of the
-bank still matters.
+retrievability on the interview day (or, without a date ahead, HORIZON_DAYS from now) if the
+learner stopped studying now; 0 for a card never studied. Cards still in learning count by what
+FSRS predicts for that day, so minutes-old answers (whose momentary recall is 100%) do not
+flatter it. A question's weight is 1/√rank: the most likely question (rank 1) counts √N times
+as much as the least likely (rank N; about 11 times for a bank of 120), and the weights fall
+gently enough that the long tail of the bank still matters.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 
-from . import queue, scheduling
+from . import knowledge, queue, scheduling
 from .models import Card, Question, Review, StudySettings, is_new_card, is_studying_card
 
 # Meeting a card this many times before the interview is what the plan aims for: the first
@@ -23,6 +25,10 @@ from .models import Card, Question, Review, StudySettings, is_new_card, is_study
 PLAN_MEETINGS = 3
 # So a card must be met for the first time at least this many days before the interview.
 PLAN_LEAD_DAYS = 2
+# Without an interview date ahead, readiness predicts recall this many days from now.
+HORIZON_DAYS = 7
+# The trend's sentence needs at least this many days of study history to mean anything.
+TREND_MIN_DAYS = 7
 
 
 def weight(rank: int) -> float:
@@ -43,6 +49,7 @@ class CardRow:
     stability: float | None
     last_review: datetime | None
     lapses: int
+    proven_at: datetime | None
     # The card as it was at the start of the trend window, from the last review before it.
     stability_then: float | None
     last_review_then: datetime | None
@@ -54,6 +61,14 @@ class CardRow:
 
     def recall(self, now: datetime) -> float:
         return scheduling.retrievability(self.memory(), now)
+
+    def known(self, settings: StudySettings, now: datetime) -> bool:
+        return knowledge.is_known(
+            state=self.state,
+            proven_at=self.proven_at,
+            recall=self.recall(now),
+            desired_retention=settings.desired_retention,
+        )
 
     @property
     def is_new(self) -> bool:
@@ -90,6 +105,7 @@ def bank_rows(user, window_start: datetime) -> list[CardRow]:
             "mine__stability",
             "mine__last_review",
             "mine__lapses",
+            "mine__proven_at",
             "stability_then",
             "last_review_then",
         )  # fmt: skip
@@ -106,28 +122,67 @@ def bank_rows(user, window_start: datetime) -> list[CardRow]:
             stability=row[10],
             last_review=row[11],
             lapses=row[12] or 0,
-            stability_then=row[13],
-            last_review_then=row[14],
+            proven_at=row[13],
+            stability_then=row[14],
+            last_review_then=row[15],
         )
         for row in rows
     ]
 
 
-def readiness(rows: list[CardRow], now: datetime) -> float:
-    """Return readiness now, from 0 to 1."""
+def target_moment(settings: StudySettings, now: datetime) -> datetime:
+    """Return the moment readiness predicts for: the interview day if it is still ahead (now,
+    on the day itself), otherwise HORIZON_DAYS from now."""
+    days_left = queue.days_until_interview(settings, now)
+    return now + timedelta(days=HORIZON_DAYS if days_left is None else days_left)
+
+
+def _weighted_mean(rows: list[CardRow], value) -> float:
     total = sum(weight(r.rank) for r in rows)
     if not total:
         return 0.0
-    return sum(weight(r.rank) * r.recall(now) for r in rows) / total
+    return sum(weight(r.rank) * value(r) for r in rows) / total
+
+
+def readiness(rows: list[CardRow], settings: StudySettings, now: datetime) -> float:
+    """Return readiness, from 0 to 1: predicted recall at target_moment() if studying stopped."""
+    target = target_moment(settings, now)
+    return _weighted_mean(rows, lambda r: r.recall(target))
+
+
+def reviewed_share(rows: list[CardRow]) -> float:
+    """Return the likelihood-weighted share of questions answered at least once: readiness can
+    never be higher."""
+    return _weighted_mean(rows, lambda r: r.state != Card.State.NEW)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Readiness at the end of each past study day, and how many days of history there are."""
+
+    points: list[tuple[date, float]]
+    history_days: int  # study days from the first answer to today, today included
+
+    @property
+    def sentence(self) -> str | None:
+        """Describe the change, or None with fewer than TREND_MIN_DAYS days of history."""
+        if self.history_days < TREND_MIN_DAYS:
+            return None
+        span = min(self.history_days, len(self.points))
+        change = round(100 * (self.points[-1][1] - self.points[-span][1]))
+        if change == 0:
+            return f"Unchanged over {span} days."
+        return f"{'Up' if change > 0 else 'Down'} {abs(change)} points in {span} days."
 
 
 def readiness_trend(
     rows: list[CardRow], user, settings: StudySettings, now: datetime, days: int = 30
-) -> list[tuple[date, float]]:
-    """Return readiness at the end of each of the last `days` study days (today: now).
+) -> Trend:
+    """Return readiness, as readiness() defines it, at the end of each of the last `days` study
+    days (today: now).
 
     Past days are recomputed from the review log: a card's state at a moment is the state its
-    last review before that moment left it in.
+    last review before that moment left it in, and each day predicts for its own target moment.
     """
     today = queue.study_day(now, settings)
     window_start = today.end - timedelta(days=days)
@@ -143,11 +198,18 @@ def readiness_trend(
         .order_by("reviewed_at")
         .values_list("question_id", "reviewed_at", "stability_after")
     )
+    if latest:
+        history_days = days  # answers before the window: at least the whole window
+    elif reviews:
+        history_days = (today.date - queue.study_day(reviews[0][1], settings).date).days + 1
+    else:
+        history_days = 0
     weights = {r.question_id: weight(r.rank) for r in rows}
     total = sum(weights.values()) or 1.0
-    trend, i = [], 0
+    points, i = [], 0
     for offset in range(days - 1, -1, -1):
         moment = min(now, today.end - timedelta(days=offset))
+        target = target_moment(settings, moment)
         while i < len(reviews) and reviews[i][1] <= moment:
             question_id, reviewed_at, stability = reviews[i]
             latest[question_id] = (stability, reviewed_at)
@@ -155,13 +217,13 @@ def readiness_trend(
         recall = sum(
             weights[q]
             * scheduling.retrievability(
-                scheduling.Memory(state=scheduling.REVIEW, stability=s, last_review=t), moment
+                scheduling.Memory(state=scheduling.REVIEW, stability=s, last_review=t), target
             )
             for q, (s, t) in latest.items()
             if q in weights and s is not None
         )
-        trend.append((today.date - timedelta(days=offset), recall / total))
-    return trend
+        points.append((today.date - timedelta(days=offset), recall / total))
+    return Trend(points, history_days)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -160,20 +161,22 @@ def markdown_to_html(text: str, math: str = "mathml") -> str:
     text: a bank of a hundred answers is rendered once per process, not per request.
     """
     rendered: list[str] = []
+    # Markdown leaves this alone; the random part means text cannot forge one.
+    token = f"MATH{secrets.token_hex(8)}N"
 
     def swap(match: re.Match) -> str:
         formula = _formula_of(match)
         if formula is None:
             return match[0]
         rendered.append(_formula_html(*formula, math))
-        return f"MATHPLACEHOLDER{len(rendered) - 1}X"
+        return f"{token}{len(rendered) - 1}X"
 
     html_text = markdown.markdown(
         _PIECES.sub(swap, text or ""),
         extensions=["fenced_code", "codehilite", "sane_lists"],
         extension_configs={"codehilite": {"guess_lang": False, "css_class": "highlight"}},
     )
-    return _clean(re.sub(r"MATHPLACEHOLDER(\d+)X", lambda m: rendered[int(m[1])], html_text))
+    return _clean(re.sub(rf"{token}(\d+)X", lambda m: rendered[int(m[1])], html_text))
 
 
 @lru_cache(maxsize=4096)

@@ -3,13 +3,13 @@ suspending, resetting and marking as known."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import queue, scheduling
+from . import knowledge, queue, scheduling
 from .models import Card, Question, Review, StudySettings
 from .sql import Rows
 
@@ -101,7 +101,7 @@ def _locked_card(user, question_id: int) -> Card:
 # What an answer writes: a review row, and the card's new state.
 _REVIEW_FIELDS = [f for f in Review._meta.concrete_fields if not f.primary_key]
 _CARD_FIELDS = [Card._meta.get_field(n) for n in (*scheduling.MEMORY_FIELDS, "reps", "lapses",
-                                                   "seen_version")]  # fmt: skip
+                                                   "seen_version", "proven_at")]  # fmt: skip
 # On PostgreSQL both writes are one statement (a data-modifying WITH), so an answer costs two
 # round trips to the database: lock the card, record the answer.
 _RECORD_ANSWER = (
@@ -172,6 +172,7 @@ def card_answer(
         duration_ms=duration_ms,
         # The state before the answer, kept so the answer can be undone exactly.
         **{f"{name}_before": getattr(before, name) for name in scheduling.MEMORY_FIELDS},
+        proven_at_before=card.proven_at,
         seen_version_before=card.seen_version,
         state_after=after.state,
         stability_after=after.stability,
@@ -180,6 +181,7 @@ def card_answer(
     )
     if before.state == Card.State.REVIEW and not answer.known:
         card.lapses += 1
+    card.proven_at = knowledge.proven_after(card.proven_at, before, answer.known, now)
     _set_memory(card, after)
     card.reps += 1
     card.seen_version = card.question_version
@@ -192,10 +194,25 @@ def _set_memory(card: Card, memory: scheduling.Memory) -> None:
         setattr(card, name, getattr(memory, name))
 
 
+UNDO_CLOCK_SLACK = timedelta(milliseconds=1)
+
+
+class AlreadyUndone(NothingToUndo):
+    """An answer was undone after the page that sent this undo was shown: it was a repeat."""
+
+
 @transaction.atomic
-def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
+def review_undo(*, user, settings: StudySettings, now: datetime, page_shown_at: datetime) -> Card:
     """Undo the learner's latest answer of this study day: the card goes back exactly as it was
-    and the review row is removed. Returns the card."""
+    and the review row is removed. Returns the card.
+
+    `page_shown_at` is when the page with the Undo button was rendered: one page, one undo.
+    """
+    locked = StudySettings.objects.select_for_update().only("last_undo_at").get(pk=settings.pk)
+    # Pages carry their time in whole milliseconds: the page an undo returns, rendered at the
+    # moment of that undo, may read up to 1 ms earlier and must still undo the next answer.
+    if locked.last_undo_at is not None and locked.last_undo_at > page_shown_at + UNDO_CLOCK_SLACK:
+        raise AlreadyUndone("That answer was already undone.")
     day = queue.study_day(now, settings)
     review = (
         Review.objects.select_for_update()
@@ -212,12 +229,14 @@ def review_undo(*, user, settings: StudySettings, now: datetime) -> Card:
             "That card has changed since (reset or practised); it cannot be undone."
         )
     _set_memory(card, scheduling.memory_from(review, "{}_before"))
+    card.proven_at = review.proven_at_before
     if review.state_before == Card.State.REVIEW and not review.known:
         card.lapses -= 1
     card.reps -= 1
     card.seen_version = review.seen_version_before
     card.save()
     review.delete()
+    StudySettings.objects.filter(pk=settings.pk).update(last_undo_at=now)
     return card
 
 
@@ -235,6 +254,7 @@ def card_reset(*, user, question: Question) -> Card:
     """Forget a card's progress: it becomes new again. Its review history is kept."""
     card = _locked_card(user, question.pk)
     _set_memory(card, scheduling.Memory())
+    card.proven_at = None
     card.lapses = 0
     card.reps += 1  # answers prepared against the old state must not apply
     card.save()

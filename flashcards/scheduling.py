@@ -16,9 +16,11 @@ import fsrs.scheduler
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 
-# fsrs draws its interval fuzz from the module-level name `random`. Routing that name through a
-# context variable lets us seed the draw per card and review count, so the interval a button
-# previews is the interval the answer applies, without a global seed shared across threads.
+# fsrs draws its interval fuzz from the module-level name `random` and offers no way to seed it.
+# Routing that name through a context variable lets us seed the draw per card and review count,
+# so the interval a button previews is the interval the answer applies, without a global seed
+# shared across threads. That name is not public API: pyproject.toml pins fsrs exactly, and
+# tests/test_scheduling.py checks every fuzzed answer draws through it.
 _fuzz_rng: ContextVar[random.Random | None] = ContextVar("fuzz_rng", default=None)
 
 
@@ -162,3 +164,31 @@ def format_interval(interval: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f}".rstrip("0").rstrip(".") + "mo"
     return f"{days / 365:.1f}".rstrip("0").rstrip(".") + "y"
+
+
+_SHORT_NAMES = {1: "Didn't know", 2: "low", 3: "medium", 4: "high"}
+
+
+def same_interval_note(intervals: dict[int, timedelta], policy: Policy) -> str | None:
+    """When two or more buttons would bring the card back after the same interval (as shown),
+    say why in one sentence; otherwise None."""
+    groups: dict[str, list[int]] = {}
+    for rating, wait in intervals.items():
+        groups.setdefault(format_interval(wait), []).append(rating)
+    shown, ratings = max(groups.items(), key=lambda item: len(item[1]))
+    if len(ratings) < 2:
+        return None
+    names = [_SHORT_NAMES[r] for r in ratings]
+    who = f"{', '.join(names[:-1])} and {names[-1]}"
+    who = who[0].upper() + who[1:]
+    wait = intervals[ratings[0]]
+    if policy.maximum_interval < Policy.maximum_interval and wait >= timedelta(
+        days=policy.maximum_interval
+    ):
+        why = "your interview date caps intervals so every card comes back before it"
+    elif wait < timedelta(days=1):
+        why = "a card in its learning steps comes back after a fixed short wait"
+    else:
+        why = "the scheduler counts intervals in whole days"
+    both = "both" if len(ratings) == 2 else "all"
+    return f"{who} {both} bring it back in {shown}: {why}."

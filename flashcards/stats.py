@@ -7,9 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
-from . import queue, readiness, scheduling
+from . import knowledge, queue, readiness, scheduling
 from .models import Card, Question, Review, StudySettings
 from .reviews import LEECH_LAPSES
 
@@ -50,8 +50,7 @@ class Mastery:
 def mastery_map(
     rows: list[readiness.CardRow], settings: StudySettings, now: datetime
 ) -> list[Mastery]:
-    """Return sections with their subsections; a card is known when its recall probability is at
-    least the learner's desired retention."""
+    """Return sections with their subsections, counting known cards as knowledge.py defines them."""
     sections: dict[str, Mastery] = {}
     subsections: dict[str, Mastery] = {}
     for row in rows:  # rows come in bank order
@@ -62,17 +61,19 @@ def mastery_map(
         if ss_key not in subsections:
             subsections[ss_key] = Mastery(ss_key, ss_title)
             sections[s_key].subsections.append(subsections[ss_key])
-        known = row.state != Card.State.NEW and row.recall(now) >= settings.desired_retention
+        known = row.known(settings, now)
         sections[s_key].add(row, known)
         subsections[ss_key].add(row, known)
     return list(sections.values())
 
 
-def weakest(rows: list[readiness.CardRow], now: datetime, limit: int = 10) -> list[int]:
-    """Return the question ids of the studied cards least likely to be recalled, most lapses
-    first among equals."""
+def weakest(
+    rows: list[readiness.CardRow], settings: StudySettings, now: datetime, limit: int = 10
+) -> list[int]:
+    """Return the question ids of the studied cards not yet known, least likely to be recalled
+    first (most lapses first among equals); known cards only fill a list that is short."""
     studied = [r for r in rows if r.is_studying]
-    studied.sort(key=lambda r: (round(r.recall(now), 3), -r.lapses, r.rank))
+    studied.sort(key=lambda r: (r.known(settings, now), round(r.recall(now), 3), -r.lapses, r.rank))
     return [r.question_id for r in studied[:limit]]
 
 
@@ -159,15 +160,29 @@ def answers_per_button(user) -> dict[int, int]:
     return {rating: counts.get(rating, 0) for rating in scheduling.ANSWERS}
 
 
+# True retention and calibration mean something only from this many qualifying reviews.
+RETENTION_MIN_REVIEWS = 20
+CALIBRATION_MIN_ANSWERS = 10
+
+
+def _after_a_day_away() -> Q:
+    """Reviews that came at least knowledge.PROOF_INTERVAL after the card's previous answer."""
+    return Q(last_review_before__isnull=False) & Q(
+        reviewed_at__gte=F("last_review_before") + knowledge.PROOF_INTERVAL
+    )
+
+
 def true_retention_by_week(
     user, settings: StudySettings, now: datetime, weeks: int = 12
 ) -> list[tuple[date, int, float | None]]:
-    """Return (week start, reviews, share known) for reviews of cards in review state."""
+    """Return (week start, reviews, share known) for reviews of cards in review state that came
+    a day or more after the previous answer (same-day learning steps say nothing of memory)."""
     today = queue.study_day(now, settings).date
     this_monday = today - timedelta(days=today.weekday())
     first = this_monday - timedelta(weeks=weeks - 1)
     rows = (
         Review.objects.filter(
+            _after_a_day_away(),
             user=user,
             state_before=Card.State.REVIEW,
             reviewed_at__gte=queue.day_start(first, settings),
@@ -195,12 +210,17 @@ def true_retention_by_week(
 class Calibration:
     confidence: int
     label: str
-    answers: int  # "knew it" answers at this confidence that have a next review
+    answers: int  # "knew it" answers at this confidence whose next review came a day or more on
     remembered: int  # of those, how many next reviews were "knew it"
 
     @property
     def share(self) -> float | None:
-        return self.remembered / self.answers if self.answers else None
+        """The share remembered, or None below CALIBRATION_MIN_ANSWERS answers."""
+        return self.remembered / self.answers if self.enough else None
+
+    @property
+    def enough(self) -> bool:
+        return self.answers >= CALIBRATION_MIN_ANSWERS
 
 
 # What each confidence level claims, for comparison: the desired retention is the scheduler's
@@ -210,16 +230,24 @@ CONFIDENCE_WORDS = {1: "unsure", 2: "fairly sure", 3: "sure"}
 
 
 def _with_next_known(user):
+    """The learner's "knew it" answers with the card's next answer, when that next answer came
+    a day or more later (a same-day re-review tests nothing the confidence claimed)."""
     following = Review.objects.filter(
         card=OuterRef("card"), reviewed_at__gt=OuterRef("reviewed_at")
     ).order_by("reviewed_at", "pk")
-    return Review.objects.filter(user=user, known=True).annotate(
-        next_known=Subquery(following.values("known")[:1])
+    return (
+        Review.objects.filter(user=user, known=True)
+        .annotate(
+            next_known=Subquery(following.values("known")[:1]),
+            next_at=Subquery(following.values("reviewed_at")[:1]),
+        )
+        .filter(next_at__gte=F("reviewed_at") + knowledge.PROOF_INTERVAL)
     )
 
 
 def calibration(user) -> list[Calibration]:
-    """For each confidence level, the share of the card's next reviews that were known."""
+    """For each confidence level, the share of the card's next reviews, a day or more later,
+    that were known."""
     rows = {
         row["confidence"]: row
         for row in _with_next_known(user)

@@ -1,13 +1,14 @@
-"""Error pages that leak nothing, and /healthz."""
+"""Error pages that leak nothing, /healthz and /favicon.ico."""
 
 import logging
 import sys
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 log = logging.getLogger("genai_prep")
 
@@ -23,7 +24,7 @@ def server_error(request) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request) -> HttpResponse:
     """200 when the app can query its database, 503 when it cannot."""
     try:
@@ -34,3 +35,9 @@ def healthz(request) -> HttpResponse:
         log.warning("health check failed: %s", error)
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+@require_safe
+def favicon(request) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the app's icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

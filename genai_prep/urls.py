@@ -4,12 +4,13 @@ from django.urls import include, path
 
 from flashcards.forms import LoginForm
 
-from .errors import healthz
+from .errors import favicon, healthz
 
 handler500 = "genai_prep.errors.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # Password reset needs outgoing mail, which this deployment does not have yet.
     path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import urllib3
 
-from .harness import ROOT, Server, percentile, prepare_database
+from .harness import ROOT, Server, drop_database, percentile, prepare_database
 
 LEARNERS = 400
 HEAVY_REVIEWS_PER_CARD = 100  # 100 cards × 100 = 10,000 reviews
@@ -242,6 +242,7 @@ def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int
             queries.update({k: v for k, v in client.queries.items() if v >= 0})
     finally:
         server.stop()
+        drop_database()
     floor = loaded["floor"]["rps"]
     return {
         "cores": os.cpu_count(),

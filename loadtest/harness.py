@@ -31,7 +31,11 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PASSWORD = "load-test-password-7"
 ADMIN_URL = os.environ.get("LOAD_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-DATABASE = "genai_prep_load"
+# A database of the run's own (LOAD_DATABASE, or one named after this process), so two runs on
+# one server cannot drop each other's data; it is dropped when the run ends.
+DATABASE = os.environ.get("LOAD_DATABASE") or f"genai_prep_load_{os.getpid()}"
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE):
+    raise SystemExit(f"LOAD_DATABASE must be a plain lower-case identifier, not {DATABASE!r}")
 
 
 def database_url() -> str:
@@ -80,6 +84,11 @@ def prepare_database(learners: int, env: dict[str, str]) -> None:
         "StudySettings.objects.bulk_create(StudySettings(user=u, new_per_day=100) for u in users)\n"
     )
     manage("shell", env=env, stdin=script)
+
+
+def drop_database() -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 def review_count() -> int:
@@ -292,6 +301,7 @@ def run(learners: int, answers: int, fault: str, workers: int, threads: int, por
         stored = review_count() - before
     finally:
         server.stop()
+        drop_database()
     five_xx = {s: n for s, n in tally.statuses.items() if s >= 500}
     return {
         "learners": learners,

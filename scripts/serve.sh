@@ -3,7 +3,7 @@
 # Needs SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS; see README "Production".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh app
 : "${SECRET_KEY:?Set SECRET_KEY (50+ random characters)}"
 : "${DATABASE_URL:?Set DATABASE_URL (postgres://...)}"
 : "${ALLOWED_HOSTS:?Set ALLOWED_HOSTS (comma-separated host names)}"
@@ -26,5 +26,5 @@ exec .venv/bin/gunicorn genai_prep.wsgi:application \
   --timeout "${WEB_TIMEOUT:-30}" \
   --max-requests "${WEB_MAX_REQUESTS:-5000}" \
   --max-requests-jitter 500 \
-  --access-logfile - --access-logformat '{"gunicorn": "%(r)s", "status": %(s)s, "request_id": "%({x-request-id}o)s", "ms": %(M)s}' \
+  --access-logfile - --logger-class genai_prep.logs.GunicornJsonLogger \
   --error-logfile -

@@ -1,16 +1,20 @@
 """Every URL the project defines, requested as an anonymous visitor, another learner and staff."""
 
+import io
 import re
+import zipfile
+from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from flashcards import practice
 from flashcards.models import Report
 
 from .conftest import PASSWORD, make_bulk_history, make_user
 
-PUBLIC = {"login", "signup", "healthz", "logout"}
+PUBLIC = {"login", "signup", "healthz", "logout", "favicon"}
 SECRET = "ALICE-PRIVATE-COMMENT"
 
 
@@ -25,9 +29,11 @@ def _patterns(resolver=None, prefix="", namespace=None):
             yield pattern.name, route, namespace
 
 
-def _fill(route: str, question_id: int) -> str:
-    """Turn a route into a concrete path, with a real question id for every parameter."""
-    path = re.sub(r"<(?:int:)?question_id>|<int:\w+>", str(question_id), route)
+def _fill(route: str, question_id: int, interview_id: int = 0) -> str:
+    """Turn a route into a concrete path: a real question id, the other learner's interview."""
+    path = re.sub(r"<int:interview_id>", str(interview_id or question_id), route)
+    path = re.sub(r"<int:position>", "0", path)
+    path = re.sub(r"<(?:int:)?question_id>|<int:\w+>", str(question_id), path)
     path = re.sub(r"<path:object_id>", str(question_id), path)
     path = re.sub(r"<[^>]+>", "flashcards", path)  # admin app_label and the like
     path = re.sub(r"\^|\$|\(\?P<[^>]+>[^)]*\)", "", path)
@@ -42,13 +48,40 @@ ADMIN_ROUTES = sorted(
 )
 
 
+# Alice's data, planted with values found nowhere else: her name, a report comment, what she typed
+# in a practice interview, the dates of her reviews and of her interview. None contains only
+# letters and digits, so a random token (a CSRF token is [A-Za-z0-9]) cannot spell one; the
+# earlier check looked for "alice" in lower-cased bodies, which a token can spell.
+ALICE = "alice.private_learner"
+TYPED = "ALICE-TYPED-ANSWER-7Q"
+PLANTED = [ALICE, SECRET, TYPED, "2025-02-1", "Feb. 13, 2025", "2027-03-09", "March 9, 2027"]
+
+
 @pytest.fixture
 def people(bank, now):
-    alice, bob = make_user("alice"), make_user("bob")
-    make_bulk_history(alice, bank[:10], 5, now)
+    alice, bob = make_user(ALICE, interview_date=date(2027, 3, 9)), make_user("bob")
+    make_bulk_history(alice, bank[:10], 5, datetime(2025, 2, 13, 9, 0, tzinfo=UTC))
     Report.objects.create(user=alice, question=bank[0], version=1, kind="wrong", comment=SECRET)
+    alice.interview = practice.interview_start(
+        user=alice, length=5, focus=practice.Focus("bank", "Whole bank"), now=now, seed=3
+    )
+    first = practice.current_answer(alice.interview)
+    practice.answer_reveal(answer=first, typed=TYPED, now=now)
     staff = User.objects.create_user("staffer", password=PASSWORD, is_staff=True, is_superuser=True)
     return alice, bob, staff
+
+
+def _readable(response) -> bytes:
+    """The body as text a learner would read: zip members (exports, Anki decks) unpacked."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            body = b"".join(archive.read(name) for name in archive.namelist())
+    return body
+
+
+def _leaks(body: bytes) -> list[str]:
+    return [value for value in PLANTED if value.encode() in body]
 
 
 def test_the_matrix_covers_every_app_url():
@@ -75,19 +108,34 @@ def _check_app_url(client, people, name: str, url: str) -> list[str]:
         for user in (bob, staff):
             client.force_login(user)
             response = getattr(client, method)(url)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
             if response.status_code >= 500:
                 problems.append(f"{method} {url} as {user}: {response.status_code}")
-            if SECRET.encode() in body or b"alice" in body.lower():
-                problems.append(f"{method} {url} as {user}: shows another learner's data")
+            if leaked := _leaks(_readable(response)):
+                problems.append(f"{method} {url} as {user}: shows another learner's {leaked}")
     return problems
 
 
 def test_every_app_url_for_anonymous_another_learner_and_staff(client, people, bank):
     problems = []
+    alice = people[0]
     for name, route in APP_ROUTES:
-        problems += _check_app_url(client, people, name, _fill(route, bank[0].pk))
+        url = _fill(route, bank[0].pk, alice.interview.pk)
+        problems += _check_app_url(client, people, name, url)
     assert problems == []
+
+
+def test_the_planted_values_are_visible_to_their_owner(client, people, bank):
+    """The leak check above can fail: alice's own pages and exports show what was planted."""
+    alice = people[0]
+    client.force_login(alice)
+    seen = set()
+    for url in (reverse("dashboard"), reverse("settings"), reverse("export_csv"),
+                reverse("export_json"), reverse("card", args=[bank[0].pk]),
+                reverse("practice_step", args=[alice.interview.pk])):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 200, url
+        seen.update(_leaks(_readable(response)))
+    assert {ALICE, TYPED, "2025-02-1", "2027-03-09"} <= seen
 
 
 def test_every_admin_url_is_for_staff_only(client, people, bank):

@@ -170,7 +170,10 @@ def test_practice_forms(learner_client, length, focus, covered, verdict, typed):
            {"length": length, "focus": focus})  # fmt: skip
     interview = practice.interview_start(user=user, length=5, focus=practice.Focus("bank", "Bank"),
                                          now=timezone.now(), seed=1)  # fmt: skip
-    client.get(reverse("practice_step", args=[interview.pk]))
+    step = client.get(reverse("practice_step", args=[interview.pk]))
+    assert step.status_code == 200 and reverse("practice_reveal", args=[interview.pk, 0]) in (
+        step.content.decode()
+    )  # the first question is up, so the forms below reach their validation
     _check("practice forms", client, user, "post",
            reverse("practice_reveal", args=[interview.pk, 0]), {"typed_answer": typed})  # fmt: skip
     _check("practice forms", client, user, "post",

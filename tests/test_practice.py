@@ -211,3 +211,30 @@ def test_grading_a_question_retired_mid_interview_is_refused(client_for, user, b
     assert response.status_code == 409 and "no such question" in response.content.decode()
     assert Review.objects.count() == 0 and Card.objects.count() == 0
     assert InterviewAnswer.objects.get(interview=interview, position=0).graded_at is None
+
+
+def test_showing_a_step_writes_nothing_the_posts_move_the_interview_on(client_for, user, bank):
+    # Regression: the step's GET created the next answer row and finished the interview.
+    client = client_for(user)
+    interview = _start(client)
+    step = reverse("practice_step", args=[interview.pk])
+
+    def stored():
+        return (list(InterviewAnswer.objects.filter(interview=interview).values()),
+                list(Interview.objects.filter(pk=interview.pk).values()))  # fmt: skip
+
+    assert [a["position"] for a in stored()[0]] == [0]  # starting put the first question up
+    before = stored()
+    for _ in range(2):
+        assert client.get(step).status_code == 200
+    assert stored() == before
+    for position in range(5):
+        _do_question(client, interview, position)
+        answers, (row,) = stored()
+        assert len(answers) == min(position + 2, 5)  # the follow-up put the next one up
+        assert (row["finished_at"] is not None) == (position == 4)
+    done = stored()
+    response = client.get(step)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("practice_report", args=[interview.pk])
+    assert stored() == done

@@ -4,11 +4,13 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.db import DatabaseError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from .conftest import PASSWORD, make_user
@@ -194,3 +196,31 @@ def test_a_database_outage_gets_a_503_with_retry_after(client_for, user, db, mon
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Back in a moment" in response.content.decode()
+
+
+def test_a_lock_out_is_per_username_and_address_and_expires(db):
+    make_user("guarded")
+    make_user("neighbour")
+    make_user("other")
+    start = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
+
+    def log_in(username: str, password: str, address: str):
+        client = Client(REMOTE_ADDR=address)
+        return client, client.post("/accounts/login/", {"username": username, "password": password})
+
+    with time_machine.travel(start, tick=False):
+        for username, address in (("guarded", "203.0.113.7"), ("neighbour", "192.0.2.50")):
+            for attempt in range(1, 6):  # the fifth failure locks
+                status = log_in(username, "guess", address)[1].status_code
+                assert status == (429 if attempt == 5 else 200), attempt
+            assert log_in(username, PASSWORD, address)[1].status_code == 429
+    # Just before expiry the lock holds, for this username at this address only.
+    with time_machine.travel(start + timedelta(minutes=14, seconds=59), tick=False):
+        assert log_in("neighbour", PASSWORD, "192.0.2.50")[1].status_code == 429
+        other_address = log_in("neighbour", PASSWORD, "198.51.100.9")
+        assert other_address[1].status_code == 302 and "_auth_user_id" in other_address[0].session
+        assert log_in("other", "guess", "192.0.2.50")[1].status_code == 200  # not locked: a form
+    # Fifteen minutes after its last failure, the untouched lock has expired.
+    with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
+        client, response = log_in("guarded", PASSWORD, "203.0.113.7")
+        assert response.status_code == 302 and "_auth_user_id" in client.session

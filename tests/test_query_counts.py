@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 
-from flashcards.models import Review
+from flashcards import queue
+from flashcards.models import Review, StudySettings
 
 from .conftest import make_bulk_history, make_user
 
@@ -28,11 +30,27 @@ PAGES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def frozen_clock(now):
+    """Every request runs at `now`, so the paths measured are the ones named below, whatever the
+    date the suite runs on."""
+    with time_machine.travel(now, tick=False):
+        yield
+
+
 @pytest.fixture
 def learners(bank, now):
+    """A learner with no history (the study page shows a new card), and one with 100 reviews on
+    every card, each now a review card due since yesterday (it shows the most overdue)."""
     light, heavy = make_user("light"), make_user("heavy")
-    make_bulk_history(heavy, bank, 100, now - timedelta(days=120))
-    assert Review.objects.filter(user=heavy).count() == 10_000
+    # The bulk history leaves each card due `reviews_per_card + 30` days after its start.
+    make_bulk_history(heavy, bank, 100, now - timedelta(days=131))
+    assert Review.objects.filter(user=heavy).count() == 100 * len(bank)
+    settings = StudySettings.objects.get(user=heavy)
+    counts = queue.today(heavy, settings, now)
+    assert (counts.due, counts.new) == (len(bank), 0)
+    counts = queue.today(light, StudySettings.objects.get(user=light), now)
+    assert (counts.due, counts.new) == (0, 10)
     return light, heavy
 
 

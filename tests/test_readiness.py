@@ -53,29 +53,32 @@ def test_readiness_is_the_likelihood_weighted_mean_of_recall(db):
         question.save()
     user = make_user()
     # Recall after exactly `stability` days is 90% by FSRS's definition of stability.
-    _log_review(user, top, NOW - timedelta(days=10), stability=10.0)
-    # (1 × 0.9 + 0.5 × 0) / (1 + 0.5)
-    assert readiness.readiness(_rows(user), NOW) == pytest.approx(0.6)
+    _log_review(user, top, NOW - timedelta(days=3), stability=10.0)
+    # Without an interview date it predicts 7 days ahead: 10 days after the review, recall is
+    # 90% by FSRS's definition of stability. (1 × 0.9 + 0.5 × 0) / (1 + 0.5)
+    assert readiness.readiness(_rows(user), _settings(user), NOW) == pytest.approx(0.6)
 
 
 def test_a_learner_who_studied_nothing_is_zero_ready(db):
     make_bank(3)
-    assert readiness.readiness(_rows(make_user()), NOW) == 0.0
+    user = make_user()
+    assert readiness.readiness(_rows(user), _settings(user), NOW) == 0.0
 
 
 def test_the_trend_recomputes_past_days_from_the_review_log(db):
     (question,) = make_bank(1)
     user = make_user(time_zone="UTC", day_starts_at=0)
     _log_review(user, question, datetime(2026, 11, 19, 12, 0, tzinfo=UTC), stability=10.0)
-    trend = dict(readiness.readiness_trend(_rows(user), user, _settings(user), NOW))
+    trend = dict(readiness.readiness_trend(_rows(user), user, _settings(user), NOW).points)
     assert len(trend) == 30
     assert trend[date(2026, 11, 18)] == 0.0
-    # End of Nov 19 (midnight) is 12 hours after the review: zero whole days elapsed.
-    assert trend[date(2026, 11, 19)] == pytest.approx(1.0)
-    # End of Nov 28 is 9.5 days after: 9 whole days.
-    assert trend[date(2026, 11, 28)] == pytest.approx(fsrs_recall(9, 10.0))
-    # Today's point is now: 10 days and 3 hours after the review.
-    assert trend[date(2026, 11, 29)] == pytest.approx(0.9)
+    # Each day predicts 7 days past its own end. End of Nov 19 (midnight) is 12 hours after
+    # the review, so its target is 7.5 days after: 7 whole days.
+    assert trend[date(2026, 11, 19)] == pytest.approx(fsrs_recall(7, 10.0))
+    # End of Nov 28 is 9.5 days after: target 16.5 days, 16 whole days.
+    assert trend[date(2026, 11, 28)] == pytest.approx(fsrs_recall(16, 10.0))
+    # Today's point is now, 10 days and 3 hours after the review: target 17 whole days.
+    assert trend[date(2026, 11, 29)] == pytest.approx(fsrs_recall(17, 10.0))
 
 
 def test_a_review_before_the_window_still_counts_in_it(db):
@@ -83,10 +86,11 @@ def test_a_review_before_the_window_still_counts_in_it(db):
     user = make_user(time_zone="UTC", day_starts_at=0)
     _log_review(user, question, datetime(2026, 9, 1, 12, 0, tzinfo=UTC), stability=100.0)
     trend = readiness.readiness_trend(_rows(user), user, _settings(user), NOW)
-    first_day, first_value = trend[0]
+    first_day, first_value = trend.points[0]
     assert first_day == date(2026, 10, 31)
-    # From Sep 1 12:00 to the end of Oct 31: 60.5 days, 60 whole days.
-    assert first_value == pytest.approx(fsrs_recall(60, 100.0))
+    # From Sep 1 12:00 to 7 days after the end of Oct 31: 67.5 days, 67 whole days.
+    assert first_value == pytest.approx(fsrs_recall(67, 100.0))
+    assert trend.history_days == 30  # answers before the window: the whole window is history
 
 
 def _settings(user) -> StudySettings:
@@ -108,9 +112,9 @@ def test_trend_days_are_the_learners_study_days(db, zone, review_at, counted_on)
     (question,) = make_bank(1)
     user = make_user(time_zone=zone, day_starts_at=4)
     _log_review(user, question, review_at, stability=10.0)
-    trend = dict(readiness.readiness_trend(_rows(user), user, _settings(user), NOW))
+    trend = dict(readiness.readiness_trend(_rows(user), user, _settings(user), NOW).points)
     assert trend[counted_on - timedelta(days=1)] == 0.0
-    assert trend[counted_on] > 0.9
+    assert trend[counted_on] == pytest.approx(fsrs_recall(7, 10.0))
 
 
 def test_the_plan_spreads_the_new_cards_over_the_days_left(db):

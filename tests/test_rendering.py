@@ -202,3 +202,9 @@ def test_every_formula_in_the_bank_renders():
                                             *q.key_points, *q.follow_up_key_points)]  # fmt: skip
     assert all(not text_errors(t) for t in texts)
     assert "math-error" not in "".join(markdown_to_html(t) for t in texts)
+
+
+def test_text_cannot_forge_a_formula_placeholder():
+    html = markdown_to_html("MATHPLACEHOLDER7X and MATH0000000000000000N3X stay text, $y$ too.")
+    assert "MATHPLACEHOLDER7X and MATH0000000000000000N3X stay text" in html
+    assert '<math alttext="y"' in html

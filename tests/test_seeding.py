@@ -14,6 +14,12 @@ from .conftest import answer, make_user
 from .seed_document import seed_outline
 
 FIXTURE_TEXT = DEFAULT_FIXTURE.read_text(encoding="utf-8")
+# Counted from the file itself, independently of the loader under test.
+BANK_SIZE = sum(
+    len(sub["questions"])
+    for section in yaml.safe_load(FIXTURE_TEXT)["sections"]
+    for sub in section["subsections"]
+)
 SEED_SHA256 = "6c92f571ab374489f02148d0e544962428d4aafb2b74a65dee70991f1032cfb7"
 
 
@@ -54,13 +60,13 @@ def test_seeding_twice_changes_nothing(bank):
     before = _snapshot()
     report = seed_questions(text=FIXTURE_TEXT)
     assert (report.created, report.updated, report.deactivated) == (0, 0, 0)
-    assert report.unchanged == 100
+    assert report.unchanged == BANK_SIZE
     assert _snapshot() == before
 
 
 def test_dry_run_reports_but_writes_nothing(db):
     report = seed_questions(text=FIXTURE_TEXT, dry_run=True)
-    assert report.created == 100
+    assert report.created == BANK_SIZE
     assert Question.objects.count() == 0
     assert Section.objects.count() == 0
 
@@ -73,7 +79,7 @@ def test_a_question_that_leaves_the_file_is_deactivated_not_deleted(bank):
     gone = Question.objects.get(key="what-is-generative-ai")
     assert report.deactivated == 1
     assert gone.is_active is False
-    assert Question.objects.active().count() == 99
+    assert Question.objects.active().count() == BANK_SIZE - 1
 
 
 def test_user_progress_survives_a_reseed_and_a_text_edit(bank, now):
@@ -146,7 +152,7 @@ def test_the_command_dry_run_prints_the_changes(db, capsys):
     call_command("seed_questions", dry_run=True)
     out = capsys.readouterr().out
     assert "+ question what-is-generative-ai" in out
-    assert "Dry run, nothing written: would be 100 created" in out
+    assert f"Dry run, nothing written: would be {BANK_SIZE} created" in out
     assert Question.objects.count() == 0
 
 

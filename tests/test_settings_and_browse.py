@@ -1,11 +1,15 @@
 """The settings form refuses bad input field by field; browse and search the bank."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
+from flashcards import reviews, scheduling
 from flashcards.models import Card, StudySettings
 
 from .conftest import answer, make_user
@@ -65,18 +69,39 @@ def test_bad_settings_get_a_field_error_and_change_nothing(client_for, user, fie
 
 def test_changing_retention_affects_future_scheduling_only(client_for, user, bank, now):
     answer(user, bank[0], 4, now)
-    scheduled = Card.objects.get(user=user, question=bank[0]).due
-    client_for(user).post(reverse("settings"), {**VALID, "desired_retention": 0.97})
-    assert Card.objects.get(user=user, question=bank[0]).due == scheduled
+    card = Card.objects.get(user=user, question=bank[0])
+    response = client_for(user).post(reverse("settings"), {**VALID, "desired_retention": 0.97})
+    assert response.status_code == 302
+    assert StudySettings.objects.get(user=user).desired_retention == 0.97
+    assert Card.objects.get(pk=card.pk).due == card.due  # the schedule already made is kept
+    # The next answer is scheduled with the new retention (shorter intervals than at 0.9).
+    later = card.due + timedelta(hours=1)
+    seed = reviews.fuzz_seed(user.pk, bank[0].pk, card.reps)
+    expected = {
+        retention: scheduling.review(
+            reviews.memory_of(card), 3, later, seed=seed,
+            policy=scheduling.Policy(desired_retention=retention,
+                                     fuzzing=django_settings.FSRS_ENABLE_FUZZING),
+        ).due
+        for retention in (0.9, 0.97)
+    }  # fmt: skip
+    assert expected[0.97] < expected[0.9]
+    answer(User.objects.get(pk=user.pk), bank[0], 3, later)
+    assert Card.objects.get(pk=card.pk).due == expected[0.97]
 
 
 def test_the_plan_button_sets_the_daily_limit(client_for, bank, now):
-    user = make_user(interview_date=date.today() + timedelta(days=12), new_per_day=3)
+    user = make_user(interview_date=now.date() + timedelta(days=12), new_per_day=3)
     client = client_for(user)
-    html = client.get(reverse("dashboard")).content.decode()
-    assert 'data-testid="plan-needed">10<' in html  # 100 new cards over 10 days
-    client.post(reverse("apply_plan"))
-    assert StudySettings.objects.get(user=user).new_per_day == 10
+    # Every card is new and must be met from today until two days before the interview: on 11
+    # study days (days 0 to 10 of 12), so ceil(cards / 11) a day. The clock is pinned: the study
+    # day starts at 4 am local time, so near midnight "today" is still yesterday.
+    needed = -(-len(bank) // 11)
+    with time_machine.travel(now, tick=False):
+        html = client.get(reverse("dashboard")).content.decode()
+        assert f'data-testid="plan-needed">{needed}<' in html
+        client.post(reverse("apply_plan"))
+    assert StudySettings.objects.get(user=user).new_per_day == needed
     no_date = make_user()
     assert client_for(no_date).post(reverse("apply_plan")).status_code == 400
 
@@ -85,7 +110,7 @@ def test_browse_shows_the_tree_with_each_cards_state(client_for, user, bank, now
     answer(user, bank[0], 1, now)
     html = client_for(user).get(reverse("browse")).content.decode()
     assert "Introduction to Generative AI › Basics and Definitions" in html
-    assert "100 questions" in html
+    assert f"{len(bank)} questions" in html
     row = html.split(bank[0].prompt)[1].split("</li>")[0]
     assert "Learning" in row and "last: didn't know" in row
 

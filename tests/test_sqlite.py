@@ -74,7 +74,9 @@ with time_machine.travel(start + timedelta(minutes=2), tick=False):
     answer(due, 3, 1)
     card = Card.objects.get(user=user, question_id=due)
     assert card.reps == 2 and card.due > timezone.now()
-    undone = client.post("/study/undo/", headers=HTMX)
+    undone = client.post(
+        "/study/undo/", {"shown_at": int(timezone.now().timestamp() * 1000)}, headers=HTMX
+    )
     assert undone.status_code == 200
     assert Card.objects.get(user=user, question_id=due).reps == 1
     assert Review.objects.filter(user=user).count() == 3

@@ -14,7 +14,8 @@ NOW = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
 
 
 def _review(user, question, at, *, known=True, confidence=2, state_before=Card.State.REVIEW,
-            ms=None, rating=None):  # fmt: skip
+            ms=None, rating=None, after=timedelta(days=2)):  # fmt: skip
+    """Log a review `after` this long since the card's previous answer."""
     card, _ = Card.objects.get_or_create(
         user=user, question=question,
         defaults={"state": Card.State.REVIEW, "stability": 5.0, "due": at, "last_review": at},
@@ -22,7 +23,7 @@ def _review(user, question, at, *, known=True, confidence=2, state_before=Card.S
     return Review.objects.create(
         user=user, card=card, question=question, known=known,
         confidence=confidence if known else None, rating=rating or (3 if known else 1),
-        reviewed_at=at, duration_ms=ms, state_before=state_before,
+        reviewed_at=at, duration_ms=ms, state_before=state_before, last_review_before=at - after,
         state_after=Card.State.REVIEW, stability_after=5.0, difficulty_after=5.0, due_after=at,
     )  # fmt: skip
 
@@ -90,13 +91,15 @@ def test_answers_per_button(db):
     assert stats.answers_per_button(user) == {1: 1, 2: 0, 3: 2, 4: 1}
 
 
-def test_true_retention_per_week_counts_only_cards_in_review(db):
+def test_true_retention_per_week_counts_only_cards_in_review_after_a_day_away(db):
     (question,) = make_bank(1)
     user = make_user(time_zone="UTC", day_starts_at=0)
     monday = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     for known in (True, True, True, False):
         _review(user, question, monday, known=known)
     _review(user, question, monday, known=False, state_before=Card.State.LEARNING)
+    # A re-review an hour after the last one says nothing about memory.
+    _review(user, question, monday, known=True, after=timedelta(hours=1))
     weeks = stats.true_retention_by_week(user, _settings(user), NOW)
     assert weeks[-1] == (date(2026, 11, 23), 4, 0.75)
     assert weeks[-2] == (date(2026, 11, 16), 0, None)
@@ -112,11 +115,26 @@ def test_calibration_compares_confidence_with_the_next_review(db):
     _review(user, b, t + timedelta(days=2), known=False)  # medium → forgotten
     _review(user, c, t, confidence=3)
     _review(user, c, t + timedelta(days=3), known=False)  # high → forgotten
+    _review(user, c, t + timedelta(days=3, hours=1), confidence=1)  # low → an hour later: ignored
+    _review(user, c, t + timedelta(days=3, hours=2), known=False)
     levels = {level.confidence: level for level in stats.calibration(user)}
-    assert (levels[2].answers, levels[2].remembered, levels[2].share) == (2, 1, 0.5)
-    assert (levels[3].answers, levels[3].share) == (1, 0.0)
-    assert levels[1].share is None
+    assert (levels[2].answers, levels[2].remembered) == (2, 1)
+    assert (levels[3].answers, levels[3].remembered) == (1, 0)
+    assert levels[1].answers == 0
+    # Below the threshold a level has no share: two answers are not a measurement.
+    assert not levels[2].enough and levels[2].share is None
     assert list(stats.overconfident_questions(user)) == [c]
+
+
+def test_calibration_shows_a_share_from_the_threshold(db):
+    questions = make_bank(stats.CALIBRATION_MIN_ANSWERS)
+    user = make_user()
+    t = NOW - timedelta(days=10)
+    for i, question in enumerate(questions):
+        _review(user, question, t, confidence=1)
+        _review(user, question, t + timedelta(days=2), known=i % 2 == 0)
+    (low,) = [level for level in stats.calibration(user) if level.confidence == 1]
+    assert low.enough and low.share == 0.5
 
 
 def test_calibration_ignores_other_learners(db):
@@ -128,24 +146,31 @@ def test_calibration_ignores_other_learners(db):
 
 
 def test_mastery_map_counts_states_and_known_cards(db):
-    questions = make_bank(5)
+    questions = make_bank(6)
     user = make_user(desired_retention=0.9)
+    proven = NOW - timedelta(days=1)
     states = [
-        {"state": Card.State.REVIEW, "stability": 100.0, "last_review": NOW - timedelta(days=1)},
-        {"state": Card.State.REVIEW, "stability": 1.0, "last_review": NOW - timedelta(days=30)},
+        {"state": Card.State.REVIEW, "stability": 100.0, "last_review": proven,
+         "proven_at": proven},
+        {"state": Card.State.REVIEW, "stability": 1.0, "last_review": NOW - timedelta(days=30),
+         "proven_at": NOW - timedelta(days=30)},
         {"state": Card.State.LEARNING, "stability": 1.0, "last_review": NOW},
-        {"state": Card.State.REVIEW, "stability": 50.0, "last_review": NOW, "suspended": True},
-    ]
+        {"state": Card.State.REVIEW, "stability": 50.0, "last_review": NOW, "suspended": True,
+         "proven_at": proven},
+        # Strong, but never recalled after a day away: crammed, not known.
+        {"state": Card.State.REVIEW, "stability": 100.0, "last_review": NOW},
+    ]  # fmt: skip
     for question, fields in zip(questions, states, strict=False):
         Card.objects.create(user=user, question=question, due=NOW, **fields)
     rows = readiness.bank_rows(user, NOW)
     (section,) = stats.mastery_map(rows, _settings(user), NOW)
     assert (section.total, section.new, section.learning, section.review, section.suspended) == (
-        5, 1, 1, 2, 1,
+        6, 1, 1, 3, 1,
     )  # fmt: skip
-    # Known: the strong review card, the fresh learning card and the suspended one (recall ≥ 90%).
-    assert section.known == 3 and section.known_percent == 60
-    assert section.subsections[0].total == 5
+    # Known: the strong proven card and the suspended one (proven, recall ≥ 90%); not the faded
+    # one, not the learning one (recall 100% this minute), not the crammed one.
+    assert section.known == 2 and section.known_percent == 33
+    assert section.subsections[0].total == 6
 
 
 def test_weakest_and_leeches(db):
@@ -158,7 +183,7 @@ def test_weakest_and_leeches(db):
     Card.objects.create(user=user, question=c, state=2, stability=1.0, due=NOW,
                         last_review=NOW - timedelta(days=20), lapses=9, suspended=True)  # fmt: skip
     rows = readiness.bank_rows(user, NOW)
-    assert stats.weakest(rows, NOW) == [a.pk, b.pk]
+    assert stats.weakest(rows, _settings(user), NOW) == [a.pk, b.pk]
     assert stats.leeches(rows) == [a.pk]
 
 

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -70,6 +71,31 @@ def test_the_interval_on_the_button_is_the_one_applied(client_for, user, bank, n
     from flashcards.scheduling import format_interval
 
     assert format_interval(review.due_after - review.reviewed_at) == shown["3"]
+
+
+@pytest.mark.parametrize("rating", [1, 2, 3, 4])
+def test_each_button_shows_exactly_the_interval_its_answer_applies(client_for, bank, now, rating):
+    # A review card long enough for the fuzz to apply (intervals of 2.5 days and more), under a
+    # frozen clock: the unrounded interval on the button is due_after - reviewed_at.
+    user = make_user()
+    question = bank[0]
+    answer(user, question, 4, now - timedelta(days=20))
+    card = Card.objects.get(user=user, question=question)
+    assert card.state == Card.State.REVIEW and card.due <= now
+    client = client_for(user)
+    with time_machine.travel(now, tick=False):
+        html = client.get(reverse("reveal", args=[question.pk])).content.decode()
+        shown = {int(r): float(s) for r, s in re.findall(
+            r'data-rating="(\d)" data-interval-seconds="([0-9.]+)"', html)}  # fmt: skip
+        assert sorted(shown) == [1, 2, 3, 4] and shown[1] < shown[2] < shown[3] < shown[4]
+        response = client.post(reverse("answer", args=[question.pk]),
+                               {"rating": rating, "reps": card.reps})  # fmt: skip
+    assert response.status_code == 302
+    review = Review.objects.filter(user=user).latest("reviewed_at")
+    assert (review.rating, review.reviewed_at) == (rating, now)
+    assert (review.due_after - review.reviewed_at).total_seconds() == pytest.approx(
+        shown[rating], abs=1e-6
+    )
 
 
 def test_answering_with_htmx_returns_the_next_card_and_an_event(client_for, user, bank):

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from flashcards import account
-from flashcards.models import Report, Review
+from flashcards.models import Card, Question, Report, Review, Subsection
 
 from .conftest import PASSWORD, answer, make_bulk_history, make_user
 
@@ -103,9 +103,13 @@ def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
     assert reviews[1][0] == now.isoformat() and reviews[1][1] == bank[0].key
     assert reviews[2][3] == "False"
     cards = tables["cards.csv"]
-    assert (
-        len(cards) == 2 and cards[1][0] == bank[0].key and cards[1][4] == "relearning" or "learning"
-    )
+    assert cards[0][:5] == ["question_key", "question", "section", "subsection", "state"]
+    assert len(cards) == 2  # ann's one card: not bob's
+    card = Card.objects.get(user=ann, question=bank[0])
+    assert card.state == Card.State.LEARNING  # Good, then Again on its learning step
+    assert cards[1][:5] == [bank[0].key, bank[0].prompt, bank[0].subsection.section.title,
+                            bank[0].subsection.title, "learning"]  # fmt: skip
+    assert cards[1][9:11] == [str(card.reps), str(card.lapses)] == ["2", "0"]
     assert tables["settings.csv"][1][:2] == ["10", ""]
 
 
@@ -125,7 +129,7 @@ def test_exports_handle_a_long_history(client_for, user, bank, now):
     chunks = list(response.streaming_content)
     assert len(chunks) > 3  # sent in pieces as rows are read, not built whole first
     tables = _zip_tables(type("R", (), {"streaming_content": chunks})())
-    assert len(tables["reviews.csv"]) == 10_001
+    assert len(tables["reviews.csv"]) == 100 * len(bank) + 1  # a header and 100 reviews a card
 
 
 def test_the_anki_package_holds_the_bank_with_decks_and_tags(client_for, user, bank, tmp_path):
@@ -137,16 +141,33 @@ def test_the_anki_package_holds_the_bank_with_decks_and_tags(client_for, user, b
         archive.extract("collection.anki2", tmp_path)
     db = sqlite3.connect(tmp_path / "collection.anki2")
     notes = db.execute("select flds, tags from notes").fetchall()
-    assert len(notes) == 100
+    assert len(notes) == len(bank)
     fields = {flds.split("\x1f")[0]: (flds.split("\x1f"), tags) for flds, tags in notes}
     first, tags = fields["what-is-generative-ai"]
     assert first[1] == "What is Generative AI?"
     assert first[2].startswith("<p>Generative AI is")
     assert "<li>" in first[3] and first[4].endswith("?") and first[5] == "1"
     assert "introduction-to-generative-ai" in tags and "basics-and-definitions" in tags
+    # Formulas stay LaTeX in Anki's MathJax delimiters; the follow-up answer is the 7th field.
+    assert "\\(p(x \\mid c)\\)" in first[3] and "<math" not in "".join(first)
+    assert first[6].startswith("<p>There is no single number")
     decks = json.loads(db.execute("select decks from col").fetchone()[0])
     names = {deck["name"] for deck in decks.values()}
     assert "GenAI Interview Prep::Introduction to Generative AI::Basics and Definitions" in names
+    # One deck per subsection, all of them, each holding exactly its subsection's questions.
+    expected = {}
+    for question in Question.objects.active().select_related("subsection__section"):
+        subsection = question.subsection
+        name = f"GenAI Interview Prep::{subsection.section.title}::{subsection.title}"
+        expected.setdefault(name, set()).add(question.key)
+    assert len(expected) == Subsection.objects.filter(questions__is_active=True).distinct().count()
+    deck_names = {int(deck_id): deck["name"] for deck_id, deck in decks.items()}
+    found = {}
+    for flds, deck_id in db.execute(
+        "select n.flds, c.did from notes n join cards c on c.nid = n.id"
+    ):
+        found.setdefault(deck_names[deck_id], set()).add(flds.split("\x1f")[0])
+    assert found == expected
 
 
 def test_deleting_the_account_needs_the_password(client_for, user, bank, now):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flashcards import account, reviews
+from flashcards import account, knowledge, reviews
 from flashcards.forms import ReportForm, SearchForm
 from flashcards.models import Card, Question, Review
 
@@ -133,8 +133,14 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         .in_state(form.cleaned_data["state"])
     )
     text = form.cleaned_data["q"].strip()
-    questions = questions.matching(text) if text else questions.in_bank_order()
+    questions = list(questions.matching(text) if text else questions.in_bank_order())
+    retention = reviews.study_settings_for(request.user).desired_retention
+    now = timezone.now()
+    for question in questions:
+        question.known = knowledge.question_known(question, retention, now)
+    if form.cleaned_data["state"] == "known":
+        questions = [q for q in questions if q.known]
     template = "flashcards/browse.html#results" if request.htmx else "flashcards/browse.html"
     return render(
-        request, template, {"form": form, "questions": list(questions), "searching": bool(text)}
+        request, template, {"form": form, "questions": questions, "searching": bool(text)}
     )

@@ -65,10 +65,8 @@ def practice_start(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def practice_step(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview_for(request, interview_id)
-    now = timezone.now()
-    answer = practice.current_answer(interview, now)
+    answer = practice.current_answer(interview)  # a GET only reads: the POSTs move it on
     if answer is None:
-        practice.interview_finish(interview=interview, now=now)
         return redirect("practice_report", interview.pk)
     context = {
         "interview": interview,

@@ -26,6 +26,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     window_start = queue.study_day(now, settings).end - timedelta(days=30)
     rows = readiness.bank_rows(request.user, window_start)
     trend = readiness.readiness_trend(rows, request.user, settings, now)
+    target = readiness.target_moment(settings, now)
     by_id = {r.question_id: r for r in rows}
     leeches = stats.leeches(rows)
     return render(
@@ -33,13 +34,16 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         "flashcards/dashboard.html",
         {
             "today": queue.today(request.user, settings, now),
-            "readiness": readiness.readiness(rows, now),
+            "readiness": readiness.readiness(rows, settings, now),
+            "readiness_day": timezone.localtime(target).date(),
+            "readiness_on_interview": queue.days_until_interview(settings, now) is not None,
             "trend_chart": charts.bar_chart(
-                [(day.strftime("%-d %b"), round(100 * value)) for day, value in trend],
+                [(day.strftime("%-d %b"), round(100 * value)) for day, value in trend.points],
                 title="Readiness over the last 30 days",
                 unit="%",
             ),
-            "trend_text": _trend_text(trend),
+            "trend": trend,
+            "trend_min_days": readiness.TREND_MIN_DAYS,
             "plan": readiness.interview_plan(rows, settings, now),
             "settings": settings,
             "mastery": stats.mastery_map(rows, settings, now),
@@ -50,13 +54,6 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "has_studied": any(r.state != Card.State.NEW for r in rows),
         },
     )
-
-
-def _trend_text(trend: list) -> str:
-    change = round(100 * (trend[-1][1] - trend[0][1])) if trend else 0
-    if change == 0:
-        return "Unchanged over 30 days."
-    return f"{'Up' if change > 0 else 'Down'} {abs(change)} points in 30 days."
 
 
 @require_GET
@@ -72,6 +69,7 @@ def statistics(request: HtmxHttpRequest) -> HttpResponse:
     retention = stats.true_retention_by_week(request.user, settings, now)
     calibration = stats.calibration(request.user)
     last_30 = [today - timedelta(days=i) for i in range(29, -1, -1)]
+    retention_reviews = sum(n for _, n, _ in retention)
     return render(
         request,
         "flashcards/statistics.html",
@@ -104,7 +102,14 @@ def statistics(request: HtmxHttpRequest) -> HttpResponse:
                 title="Minutes studied per day, last 30 days",
                 unit=" min",
             ),  # fmt: skip
+            "retention_reviews": retention_reviews,
+            "retention_needed": stats.RETENTION_MIN_REVIEWS,
+            "retention_enough": retention_reviews >= stats.RETENTION_MIN_REVIEWS,
+            "due_total": sum(n for _, n in due),
+            "minutes_total": sum(activity.seconds_per_day.get(d, 0) for d in last_30),
             "calibration": calibration,
+            "calibration_needed": stats.CALIBRATION_MIN_ANSWERS,
+            "calibration_any": any(c.enough for c in calibration),
             "calibration_chart": charts.paired_bar_chart(
                 [
                     (

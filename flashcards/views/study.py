@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from flashcards import editing, queue, readiness, reviews, scheduling, stats
 from flashcards.fixture import SLUG
-from flashcards.forms import AnswerForm
+from flashcards.forms import AnswerForm, UndoForm
 from flashcards.models import Card, Question, QuestionRevision, Section, StudySettings, Subsection
 
 from .common import MAX_DURATION_MS, HtmxHttpRequest, _bad_request
@@ -98,17 +98,19 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     settings = reviews.study_settings_for(request.user)
     scope = _scope_from(request)
     item = queue.StudyItem.of(question, card)
+    policy = reviews.policy_for(settings, now)
     intervals = scheduling.preview(
         reviews.memory_of(card),
         now,
         seed=reviews.fuzz_seed(request.user.pk, question.pk, item.reps),
-        policy=reviews.policy_for(settings, now),
+        policy=policy,
     )
     context = {
         "item": item,
         "changes": _changes_since_seen(question, item.seen_version, item.state),
         "revealed": True,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
+        "interval_note": scheduling.same_interval_note(intervals, policy),
         "shown_at": request.GET.get("shown_at", ""),
         "scope": scope,
     }
@@ -174,8 +176,14 @@ def undo(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     settings = reviews.study_settings_for(request.user)
     scope = _scope_from(request)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "This undo came from an old page; reload it and try again.")
+    shown_at = datetime.fromtimestamp(form.cleaned_data["shown_at"] / 1000, tz=UTC)
     try:
-        card = reviews.review_undo(user=request.user, settings=settings, now=now)
+        card = reviews.review_undo(
+            user=request.user, settings=settings, now=now, page_shown_at=shown_at
+        )
     except reviews.NothingToUndo as error:
         context = _study_context(request, settings, now, scope, notice=str(error))
         return render(request, _study_template(request), context, status=409)
@@ -192,7 +200,7 @@ def drill(request: HtmxHttpRequest) -> HttpResponse:
     now = timezone.now()
     settings = reviews.study_settings_for(request.user)
     rows = readiness.bank_rows(request.user, queue.study_day(now, settings).start)
-    ids = stats.weakest(rows, now)
+    ids = stats.weakest(rows, settings, now)
     if not ids:
         messages.info(request, "Study a few cards first: a drill picks your weakest studied ones.")
         return redirect("dashboard")

@@ -39,7 +39,7 @@ def site(browser, live_server, settings):
     interview = practice.interview_start(
         user=learner, length=5, focus=practice.Focus("bank", "Whole bank"), now=now, seed=7
     )
-    first = practice.current_answer(interview, now)
+    first = practice.current_answer(interview)
     practice.answer_reveal(answer=first, typed="An answer", now=now)
     editor = make_user("editor")
     editor.is_staff = True

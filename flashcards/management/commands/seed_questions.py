@@ -25,7 +25,9 @@ class Command(BaseCommand):
             report = seed_questions(text=text, dry_run=dry_run)
         except FixtureError as error:
             raise CommandError(f"{file}: {error}; nothing was changed") from None
-        for line in report.lines:
-            self.stdout.write(line)
+        # One line by default (what `make run` prints); each change with -v 2 or a dry run.
+        if dry_run or options["verbosity"] >= 2:
+            for line in report.lines:
+                self.stdout.write(line)
         prefix = "Dry run, nothing written: would be " if dry_run else ""
-        self.stdout.write(self.style.SUCCESS(f"{prefix}{report.summary()}"))
+        self.stdout.write(self.style.SUCCESS(f"Question bank: {prefix}{report.summary()}"))
