@@ -31,15 +31,16 @@ SALAD = (
     "covering nothing: explain how the ideas connect."
 )
 
-CONNECTING_WORDS = frozenset(
-    """a an the is are was were be been being am it its this that these those there of to in on
-    at by for from with without into onto over under between through about as than then so
-    because since while when whereas which who whom whose what how why where and or but not no
-    nor if unless until each every all any some both either neither can could will would shall
-    should may might must do does did has have had get gets uses use used using makes make made
-    gives give means mean lets let keeps keep only also just instead rather more less most least
-    very much many few one two we you they he she i my our your their them us me""".split()
-)
+_CONNECTING = """
+a an the is are was were be been being am it its this that these those there of to in on
+at by for from with without into onto over under between through about as than then so
+because since while when whereas which who whom whose what how why where and or but not no
+nor if unless until each every all any some both either neither can could will would shall
+should may might must do does did has have had get gets uses use used using makes make
+made gives give means mean lets let keeps keep only also just instead rather more less
+most least very much many few one two we you they he she i my our your their them us me
+"""
+CONNECTING_WORDS = frozenset(_CONNECTING.split())
 _DROPPED = frozenset({"a", "an", "the"})  # ignored inside cue phrases on both sides
 _TOKEN = re.compile(r"√|[^\W_]+(?:\^[^\W_]+)*")
 _SENTENCE_END = re.compile(r"[)\]\"']*(?:[.!?;]\s|[.!?;]$|\s*\n)")
@@ -123,8 +124,9 @@ class Cue:
 @dataclass
 class Match:
     cue: str
-    start: int
+    start: int  # where the learner's words that matched it are in the answer
     end: int
+    said: str  # those words
 
 
 def _in_order(stems: tuple[str, ...], words: list[Token], i: int) -> int | None:
@@ -273,7 +275,8 @@ def coach(answer: str, points: list[str], cues: list[list[str]], prompt: str = "
             if cue is None or _find(cue, asked):
                 continue
             for first, last in _find(cue, words):
-                matches.append(Match(text, words[first].start, words[last].end))
+                start, end = words[first].start, words[last].end
+                matches.append(Match(text, start, end, answer[start:end]))
                 used.update(range(first, last + 1))
         verdicts.append(PointVerdict(point, bool(matches), matches))
     rest = [w for i, w in enumerate(words) if i not in used]

@@ -54,7 +54,8 @@ def split_points(items: list, where: str) -> tuple[list, list[list[str]]]:
             unknown = set(item) - {"point", "cues"}
             if unknown or not isinstance(item.get("cues"), list):
                 raise FixtureError(
-                    f"{where}[{i}]: a key point with cues is a mapping with 'point' and a list 'cues'"
+                    f"{where}[{i}]: a key point with cues is a mapping with 'point' and a "
+                    "list 'cues'"
                 )
             texts.append(item.get("point"))
             cues.append(item["cues"])

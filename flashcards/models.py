@@ -272,6 +272,9 @@ class Review(models.Model):
     stability_after = models.FloatField()
     difficulty_after = models.FloatField()
     due_after = models.DateTimeField()
+    # What the built-in coach suggested (flashcards.coach), when it read a typed answer; the
+    # rating above is always the learner's own choice.
+    suggested_rating = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -420,6 +423,9 @@ class InterviewAnswer(models.Model):
     follow_up_answer = models.TextField(blank=True, max_length=10_000)
     follow_up_passed = models.BooleanField(null=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
+    # The built-in coach's reading of the typed answer, kept when it is revealed.
+    coach_covered = models.JSONField(null=True, blank=True)
+    coach_rating = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -429,6 +435,14 @@ class InterviewAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interview_id} #{self.position}"
+
+    @property
+    def coach_missed(self) -> list[str]:
+        """The key points the built-in coach did not find in the typed answer."""
+        if self.coach_covered is None:
+            return []
+        points = self.question.key_points
+        return [p for i, p in enumerate(points) if i not in self.coach_covered]
 
     @property
     def covered_share(self) -> float | None:

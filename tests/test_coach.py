@@ -147,7 +147,7 @@ def test_highlighting_escapes_the_learners_text():
     answer = "<script>x</script> the KV cache & more"
     html = coach.coach(answer, POINTS, CUES).highlighted()
     assert "<script>" not in html
-    assert "&lt;script&gt;x&lt;/script&gt; the <mark>KV cache</mark> &amp; more" == html
+    assert html == "&lt;script&gt;x&lt;/script&gt; the <mark>KV cache</mark> &amp; more"
 
 
 def test_the_coach_command_prints_verdicts_and_json(bank, tmp_path, capsys):
