@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from .models import Question, Report, SignupWindow
@@ -32,10 +32,20 @@ def report_create(*, user, question: Question, kind: str, comment: str, now: dat
         ) from None
 
 
-@transaction.atomic
+class DeletionInterrupted(Exception):
+    """Another session of the learner got in the way; nothing was deleted: try again."""
+
+
 def account_delete(*, user) -> None:
-    """Remove the learner and every row that belongs to them (cards, reviews, reports, settings)."""
-    user.delete()
+    """Remove the learner and every row that belongs to them (cards, reviews, reports, settings),
+    all or nothing. If another session of theirs commits a row between the collection and the
+    commit, the foreign-key check fails: nothing is deleted and DeletionInterrupted asks for a
+    retry (instead of a 500)."""
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (IntegrityError, OperationalError) as error:  # also a deadlock with that session
+        raise DeletionInterrupted(str(error)) from None
 
 
 # One statement counts the attempt and reads the count, so simultaneous sign-ups cannot both see

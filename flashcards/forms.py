@@ -2,7 +2,8 @@ from datetime import date, timedelta
 from zoneinfo import available_timezones
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 
 from . import scheduling
 from .models import Report, StudySettings
@@ -108,18 +109,49 @@ class ReportForm(forms.ModelForm):
         labels = {"kind": "What is the problem?", "comment": "Comment (optional)"}
 
 
+LOCKED_OUT = "Too many wrong passwords: try again in a while."
+
+
+def password_confirmed(request, user, password: str) -> bool:
+    """Whether `password` is the signed-in learner's, checked like a login: through django-axes,
+    so wrong guesses count toward the same lock-out (then even the right one is refused)."""
+    confirmed = authenticate(request, username=user.get_username(), password=password)
+    return confirmed is not None and confirmed.pk == user.pk
+
+
+def _password_error(request) -> forms.ValidationError:
+    if getattr(request, "axes_locked_out", False):
+        return forms.ValidationError(LOCKED_OUT, code="locked_out")
+    return forms.ValidationError("That is not your password.", code="password_incorrect")
+
+
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, label="Your password")
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+        if not password_confirmed(self.request, self.user, password):
+            raise _password_error(self.request)
         return password
+
+
+class CheckedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked like a login (see above)."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not password_confirmed(self.request, self.user, old_password):
+            raise _password_error(self.request)
+        return old_password
 
 
 class LoginForm(AuthenticationForm):

@@ -131,8 +131,8 @@ def advance(interview: Interview, now: datetime) -> InterviewAnswer | None:
     for position, question_id in enumerate(interview.question_ids):
         answer = answers.get(position)
         if answer is None:
-            question = Question.objects.filter(pk=question_id).first()
-            if question is None:  # deleted since the draw: skip it
+            question = Question.objects.filter(pk=question_id, is_active=True).first()
+            if question is None:  # retired by an editor since the draw: skip it
                 continue
             try:
                 with transaction.atomic():
@@ -146,6 +146,17 @@ def advance(interview: Interview, now: datetime) -> InterviewAnswer | None:
             return answer
     interview_finish(interview=interview, now=now)
     return None
+
+
+def answer_skip(*, answer: InterviewAnswer, now: datetime) -> bool:
+    """Close, ungraded, an answer whose question an editor retired while it was asked: nothing is
+    recorded for it and the interview moves on. Returns whether it was skipped."""
+    if answer.question.is_active:
+        return False
+    closed = InterviewAnswer.objects.filter(
+        pk=answer.pk, graded_at__isnull=True, follow_up_at__isnull=True
+    ).update(follow_up_at=now)
+    return bool(closed)
 
 
 def answer_reveal(*, answer: InterviewAnswer, typed: str, now: datetime) -> None:

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from flashcards.forms import LoginForm
+from flashcards.views.account import PasswordChange
 
 from .errors import favicon, healthz
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
+        PasswordChange.as_view(),
         name="password_change",
     ),
     path(

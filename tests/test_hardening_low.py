@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
-from django.test import override_settings
 from django.urls import reverse
 
 from flashcards.models import Question, Report, StudySettings
@@ -70,8 +69,8 @@ def test_a_form_post_in_an_unknown_charset_is_a_400_not_a_500(client, db):
     assert "Unknown character set" in response.content.decode()
 
 
-@override_settings(MAX_REQUEST_BYTES=1_000_000)
 def test_an_oversized_upload_is_refused_before_it_is_read(client, db, tmp_path, settings):
+    settings.MAX_REQUEST_BYTES = 1_000_000
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1000
     settings.FILE_UPLOAD_HANDLERS = [
@@ -106,3 +105,68 @@ def test_an_interview_date_within_two_years_is_kept(client_for, user, bank):
             "day_starts_at": 23, "interview_date": later}  # fmt: skip
     assert client.post(reverse("settings"), data).status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_guessing_the_password_through_account_deletion_is_locked_out(client_for, db):
+    user = make_user("guarded")
+    client = client_for(user)
+    statuses = [client.post(reverse("delete_account"), {"password": "guess"}).status_code
+                for _ in range(5)]  # fmt: skip
+    assert statuses == [400, 400, 400, 400, 429]  # the fifth failure starts the lock-out
+    locked = client.post(reverse("delete_account"), {"password": PASSWORD})
+    assert locked.status_code == 429  # django-axes' lock-out page, even for the right password
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_guessing_the_password_through_password_change_is_locked_out(client_for, db):
+    user = make_user("guarded")
+    client = client_for(user)
+    new = "another-horse-staple-7"
+    data = {"new_password1": new, "new_password2": new}
+    for _ in range(5):
+        client.post(reverse("password_change"), {**data, "old_password": "guess"})
+    locked = client.post(reverse("password_change"), {**data, "old_password": PASSWORD})
+    assert locked.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_the_right_password_still_changes_it_and_deletes_the_account(client_for, db):
+    user = make_user("owner")
+    client = client_for(user)
+    new = "another-horse-staple-7"
+    data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    assert client.post(reverse("password_change"), data).status_code == 302
+    assert client.post(reverse("delete_account"), {"password": new}).status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_an_interview_skips_a_question_retired_while_it_was_asked(client_for, user, bank):
+    from flashcards.models import Interview, InterviewAnswer, Review
+
+    client = client_for(user)
+    client.post(reverse("practice_start"), {"length": 5, "focus": "bank"})
+    interview = Interview.objects.latest("pk")
+    first, second = interview.question_ids[:2]
+    Question.objects.filter(pk=first).update(is_active=False)
+    html = client.get(reverse("practice_step", args=[interview.pk])).content.decode()
+    assert "retired this question from the bank while you were answering" in html
+    page = client.post(reverse("practice_grade", args=[interview.pk, 0]), follow=True)
+    html = page.content.decode()
+    assert "it was skipped" in html and Question.objects.get(pk=second).prompt in html
+    assert not Review.objects.exists()
+    assert InterviewAnswer.objects.get(interview=interview, position=0).graded_at is None
+
+
+def test_an_interview_whose_remaining_questions_were_all_retired_finishes(client_for, user, bank):
+    from flashcards.models import Interview
+
+    client = client_for(user)
+    client.post(reverse("practice_start"), {"length": 5, "focus": "bank"})
+    interview = Interview.objects.latest("pk")
+    Question.objects.filter(pk__in=interview.question_ids).update(is_active=False)
+    response = client.post(reverse("practice_grade", args=[interview.pk, 0]))
+    assert response.status_code == 302
+    assert client.get(reverse("practice_step", args=[interview.pk])).status_code == 302
+    interview.refresh_from_db()
+    assert interview.finished_at is not None

@@ -128,7 +128,8 @@ def test_forgetting_a_known_card_makes_it_learning_again_and_undo_restores_it(le
         _post_answer(learner, question, 1)
         assert Card.objects.get(user=learner.user, question=question).proven_at is None
         assert sum(s.known for s in learner.get(reverse("dashboard")).context["mastery"]) == 0
-        learner.post(reverse("undo"))
+        shown_ms = int((done + timedelta(days=3)).timestamp() * 1000)
+        assert learner.post(reverse("undo"), {"shown_at": shown_ms}).status_code == 200
         card = Card.objects.get(user=learner.user, question=question)
     assert card.proven_at == done + timedelta(days=2)
 

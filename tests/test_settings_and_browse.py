@@ -93,10 +93,11 @@ def test_changing_retention_affects_future_scheduling_only(client_for, user, ban
 def test_the_plan_button_sets_the_daily_limit(client_for, bank, now):
     user = make_user(interview_date=now.date() + timedelta(days=12), new_per_day=3)
     client = client_for(user)
-    # Every card is new and must be met from today until two days before the interview: on 11
-    # study days (days 0 to 10 of 12), so ceil(cards / 11) a day. The clock is pinned: the study
-    # day starts at 4 am local time, so near midnight "today" is still yesterday.
-    needed = -(-len(bank) // 11)
+    # Every card is new and is introduced over the 12 days left minus the two-day lead
+    # (readiness.PLAN_LEAD_DAYS): 10 days, so ceil(cards / 10) a day. The clock is pinned: the
+    # study day starts at 4 am local time, so in the small hours "today" is still yesterday and
+    # 13 days would be left.
+    needed = -(-len(bank) // 10)
     with time_machine.travel(now, tick=False):
         html = client.get(reverse("dashboard")).content.decode()
         assert f'data-testid="plan-needed">{needed}<' in html

@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
@@ -18,7 +19,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flashcards import account, exports, queue, readiness, reviews
-from flashcards.forms import DeleteAccountForm, SignupForm, StudySettingsForm
+from flashcards.forms import (
+    CheckedPasswordChangeForm,
+    DeleteAccountForm,
+    SignupForm,
+    StudySettingsForm,
+)
 from flashcards.models import StudySettings
 from genai_prep.client import client_ip
 
@@ -79,13 +85,36 @@ def export_anki(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+class PasswordChange(PasswordChangeView):
+    """Django's password change; the old password counts toward the login lock-out."""
+
+    form_class = CheckedPasswordChangeForm
+    success_url = "/accounts/password/done/"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("old_password", "locked_out"):
+            response.status_code = 429
+        return response
+
+
 @require_POST
 @login_required
 def delete_account(request: HtmxHttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST, user=request.user)
+    form = DeleteAccountForm(request.POST, user=request.user, request=request)
     if not form.is_valid():
-        return render(request, "flashcards/your_data.html", {"form": form}, status=400)
-    account.account_delete(user=request.user)
+        status = 429 if form.has_error("password", "locked_out") else 400
+        return render(request, "flashcards/your_data.html", {"form": form}, status=status)
+    try:
+        account.account_delete(user=request.user)
+    except account.DeletionInterrupted:
+        form.add_error(
+            None, "Your account is busy in another window. Nothing was deleted: try again."
+        )
+        return render(request, "flashcards/your_data.html", {"form": form}, status=409)
     logout(request)
     messages.success(request, "Your account and all your study data were deleted.")
     return redirect("signup")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -110,6 +111,11 @@ def practice_reveal(request: HtmxHttpRequest, interview_id: int, position: int) 
 @login_required
 def practice_grade(request: HtmxHttpRequest, interview_id: int, position: int) -> HttpResponse:
     answer = _practice_answer(request, interview_id, position)
+    now = timezone.now()
+    if practice.answer_skip(answer=answer, now=now):
+        practice.advance(answer.interview, now)
+        messages.info(request, "That question was retired from the bank: it was skipped.")
+        return redirect("practice_step", interview_id)
     form = GradeForm(request.POST, points=answer.question.key_points)
     if not form.is_valid():
         return _bad_request(request, "That checklist has points this question does not have, "
