@@ -31,12 +31,38 @@ class LinesField(forms.CharField):
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
+def point_lines(texts: list[str], cues: list[list[str]]) -> list[str]:
+    """Key points as admin lines: "point | cue; cue; cue" (or just "point" without cues)."""
+    if not cues:
+        return list(texts)
+    return [
+        f"{text} | {'; '.join(point_cues)}" if point_cues else text
+        for text, point_cues in zip(texts, cues, strict=True)
+    ]
+
+
+def split_point_lines(lines: list[str]) -> tuple[list[str], list[list[str]]]:
+    """The inverse of point_lines: (texts, cues); the cues are [] when no line has any."""
+    texts, cues = [], []
+    for line in lines:
+        text, _, rest = line.partition("|")
+        texts.append(text.strip())
+        cues.append([cue.strip() for cue in rest.split(";") if cue.strip()])
+    return texts, (cues if any(cues) else [])
+
+
+POINTS_HELP = (
+    "One key point per line. The built-in coach's cues follow a bar, separated by semicolons: "
+    "Caches past keys and values | KV cache; key-value cache; cached keys and values"
+)
+
+
 class QuestionForm(forms.ModelForm):
     """Applies the fixture's validation (formulas included), and refuses a rank another active
-    question already has. Key points are edited one per line."""
+    question already has. Key points are edited one per line, each with its cues."""
 
-    key_points = LinesField(required=False, help_text="One key point per line.")
-    follow_up_key_points = LinesField(required=False, help_text="One key point per line.")
+    key_points = LinesField(required=False, help_text=POINTS_HELP)
+    follow_up_key_points = LinesField(required=False, help_text=POINTS_HELP)
 
     class Meta:
         model = Question
@@ -56,12 +82,25 @@ class QuestionForm(forms.ModelForm):
                     "hx-target": "#card-preview",
                     "hx-swap": "outerHTML",
                 })  # fmt: skip
+        for name, cues_name in fixture.POINT_LISTS.items():
+            if name in self.fields and not self.is_bound:
+                texts, cues = getattr(self.instance, name), getattr(self.instance, cues_name)
+                self.initial[name] = point_lines(texts or [], cues or [])
 
     def clean(self) -> dict:
         cleaned = super().clean()
         if "key_points" in cleaned and cleaned["key_points"] is None:
             cleaned["key_points"] = []
-        checked = {name: cleaned[name] for name in fixture.QUESTION_FIELDS if name in cleaned}
+        for name, cues_name in fixture.POINT_LISTS.items():
+            if cleaned.get(name) is not None:
+                cleaned[name], cues = split_point_lines(cleaned[name])
+                setattr(self.instance, cues_name, cues)
+                cleaned[cues_name] = cues
+        checked = {
+            name: cleaned[name]
+            for name in (*fixture.QUESTION_FIELDS, *fixture.POINT_LISTS.values())
+            if name in cleaned
+        }
         for name, message in fixture.question_problems(checked).items():
             self.add_error(name, message[0].upper() + message[1:] + ".")
         return cleaned
@@ -225,10 +264,12 @@ class QuestionAdmin(NoDeleteAdmin):
         lines = LinesField(required=False)
         question = Question(
             answer=request.POST.get("answer", ""),
-            key_points=lines.clean(request.POST.get("key_points", "")),
+            key_points=split_point_lines(lines.clean(request.POST.get("key_points", "")))[0],
             follow_up=request.POST.get("follow_up", ""),
             follow_up_answer=request.POST.get("follow_up_answer", ""),
-            follow_up_key_points=lines.clean(request.POST.get("follow_up_key_points", "")),
+            follow_up_key_points=split_point_lines(
+                lines.clean(request.POST.get("follow_up_key_points", ""))
+            )[0],
         )
         return HttpResponse(_preview_html(question))
 

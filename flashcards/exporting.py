@@ -34,6 +34,8 @@ def bank_specs(questions: QuerySet[Question] | None = None) -> list[fixture.Sect
                         follow_up=q.follow_up,
                         follow_up_answer=q.follow_up_answer,
                         follow_up_key_points=list(q.follow_up_key_points),
+                        key_point_cues=list(q.key_point_cues),
+                        follow_up_key_point_cues=list(q.follow_up_key_point_cues),
                     )
                     for q in in_subsection
                 ],

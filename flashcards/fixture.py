@@ -30,10 +30,65 @@ TEXT_LIMITS = {"prompt": 500, "answer": 20_000, "follow_up": 2_000, "follow_up_a
 TITLE_LIMIT = 200
 KEY_POINT_LIMIT = 300
 MAX_KEY_POINTS = 20
+CUE_LIMIT = 100
+MAX_CUES = 30
+POINT_LISTS = {"key_points": "key_point_cues", "follow_up_key_points": "follow_up_key_point_cues"}
 
 
 class FixtureError(ValueError):
     """The fixture is malformed; the message names the place."""
+
+
+def split_points(items: list, where: str) -> tuple[list, list[list[str]]]:
+    """Split a key point list as written in the file into texts and cues (one list per point).
+
+    In the file a key point is a plain string (no cues yet) or a mapping {point: text, cues:
+    [cue, ...]}. The bank stores the texts (what learners see) and, beside them, the cues (what
+    the built-in coach listens for, flashcards/coach.py) in the same order.
+    """
+    if not isinstance(items, list):
+        return items, []
+    texts, cues = [], []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            unknown = set(item) - {"point", "cues"}
+            if unknown or not isinstance(item.get("cues"), list):
+                raise FixtureError(
+                    f"{where}[{i}]: a key point with cues is a mapping with 'point' and a "
+                    "list 'cues'"
+                )
+            texts.append(item.get("point"))
+            cues.append(item["cues"])
+        else:
+            texts.append(item)
+            cues.append([])
+    return texts, (cues if any(cues) else [])
+
+
+def join_points(texts: list[str], cues: list[list[str]]) -> list:
+    """The inverse of split_points: the list as written in the file."""
+    if not cues:
+        return list(texts)
+    return [
+        {"point": text, "cues": _Flow(point_cues)} if point_cues else text
+        for text, point_cues in zip(texts, cues, strict=True)
+    ]
+
+
+def cue_problems(points: list[str], cues: list) -> str | None:
+    """What is wrong with the cues of a key point list, or None."""
+    if cues and len(cues) != len(points):
+        return "there must be one cue list per key point"
+    for point_cues in cues:
+        if not isinstance(point_cues, list) or not all(
+            isinstance(c, str) and c.strip() and ";" not in c for c in point_cues
+        ):
+            return "cues must be a list of non-empty text without ';'"
+        if len(point_cues) > MAX_CUES:
+            return f"at most {MAX_CUES} cues are allowed per key point"
+        if any(len(c) > CUE_LIMIT for c in point_cues):
+            return f"each cue must be at most {CUE_LIMIT} characters"
+    return None
 
 
 def _formula_problems(fields: dict) -> dict[str, str]:
@@ -84,6 +139,12 @@ def question_problems(fields: dict) -> dict[str, str]:
             problems[name] = f"at most {MAX_KEY_POINTS} key points are allowed"
         elif any(len(p) > KEY_POINT_LIMIT for p in points):
             problems[name] = f"each key point must be at most {KEY_POINT_LIMIT} characters"
+        elif any("|" in p for p in points):
+            problems[name] = "a key point may not contain '|' (it separates the cues in the admin)"
+        elif POINT_LISTS[name] in fields:
+            problem = cue_problems(points, fields[POINT_LISTS[name]])
+            if problem:
+                problems[name] = problem
     for name, problem in _formula_problems(fields).items():
         problems.setdefault(name, problem)
     return problems
@@ -100,6 +161,8 @@ class QuestionSpec:
     follow_up: str = ""
     follow_up_answer: str = ""
     follow_up_key_points: list[str] = field(default_factory=list)
+    key_point_cues: list[list[str]] = field(default_factory=list)
+    follow_up_key_point_cues: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -160,8 +223,10 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
     unknown = set(node) - set(QUESTION_FIELDS)
     if unknown:
         raise FixtureError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    key_points = node.get("key_points") or []
-    follow_up_key_points = node.get("follow_up_key_points") or []
+    key_points, key_point_cues = split_points(node.get("key_points") or [], f"{where}.key_points")
+    follow_up_key_points, follow_up_key_point_cues = split_points(
+        node.get("follow_up_key_points") or [], f"{where}.follow_up_key_points"
+    )
     problems = question_problems(
         {
             "rank": rank,
@@ -171,6 +236,8 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
             "follow_up_answer": node.get("follow_up_answer") or "",
             "key_points": key_points,
             "follow_up_key_points": follow_up_key_points,
+            "key_point_cues": key_point_cues,
+            "follow_up_key_point_cues": follow_up_key_point_cues,
         }
     )
     if problems:
@@ -188,6 +255,8 @@ def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
         follow_up=node.get("follow_up") or "",
         follow_up_answer=node.get("follow_up_answer") or "",
         follow_up_key_points=follow_up_key_points,
+        key_point_cues=key_point_cues,
+        follow_up_key_point_cues=follow_up_key_point_cues,
     )
 
 
@@ -238,12 +307,22 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+class _Flow(list):
+    """A list written on one line, [a, b, c] (cues)."""
+
+
 def _text(dumper: yaml.SafeDumper, value: str):
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
 _Dumper.add_representer(str, _text)
+_Dumper.add_representer(
+    _Flow,
+    lambda dumper, value: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", value, flow_style=True
+    ),
+)
 
 HEADER = (
     "# GenAI Interview Prep question bank: sections > subsections > questions, in bank order.\n"
@@ -260,11 +339,15 @@ OPTIONAL_FIELDS = ("follow_up_answer", "follow_up_key_points")
 
 def _question_tree(question: QuestionSpec) -> dict:
     # Optional fields are written only when filled, so a file without them round-trips.
-    return {
+    tree = {
         name: getattr(question, name)
         for name in QUESTION_FIELDS
         if name not in OPTIONAL_FIELDS or getattr(question, name)
     }
+    for name, cues_name in POINT_LISTS.items():
+        if name in tree:
+            tree[name] = join_points(tree[name], getattr(question, cues_name))
+    return tree
 
 
 def dump(sections: list[SectionSpec]) -> str:

@@ -118,6 +118,10 @@ class Question(models.Model):
     follow_up = models.TextField(blank=True)
     follow_up_answer = models.TextField(blank=True, help_text="Markdown.")
     follow_up_key_points = models.JSONField(default=list, blank=True)
+    # Cues for the built-in coach, one list per key point in the same order ([] = none yet);
+    # edited in the admin on the key point lines ("point | cue; cue").
+    key_point_cues = models.JSONField(default=list, blank=True, editable=False)
+    follow_up_key_point_cues = models.JSONField(default=list, blank=True, editable=False)
     rank = models.PositiveIntegerField(
         db_index=True, help_text="Interview likelihood: 1 is the most likely question."
     )
@@ -271,6 +275,9 @@ class Review(models.Model):
     stability_after = models.FloatField()
     difficulty_after = models.FloatField()
     due_after = models.DateTimeField()
+    # What the built-in coach suggested (flashcards.coach), when it read a typed answer; the
+    # rating above is always the learner's own choice.
+    suggested_rating = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -422,6 +429,9 @@ class InterviewAnswer(models.Model):
     follow_up_answer = models.TextField(blank=True, max_length=10_000)
     follow_up_passed = models.BooleanField(null=True)
     follow_up_at = models.DateTimeField(null=True, blank=True)
+    # The built-in coach's reading of the typed answer, kept when it is revealed.
+    coach_covered = models.JSONField(null=True, blank=True)
+    coach_rating = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -431,6 +441,14 @@ class InterviewAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interview_id} #{self.position}"
+
+    @property
+    def coach_missed(self) -> list[str]:
+        """The key points the built-in coach did not find in the typed answer."""
+        if self.coach_covered is None:
+            return []
+        points = self.question.key_points
+        return [p for i, p in enumerate(points) if i not in self.coach_covered]
 
     @property
     def covered_share(self) -> float | None:

@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
-from . import readiness, reviews
+from . import coach, readiness, reviews
 from .models import Interview, InterviewAnswer, Question, Review
 
 LENGTHS = (5, 10, 15)
@@ -164,7 +164,12 @@ def answer_reveal(*, answer: InterviewAnswer, typed: str, now: datetime) -> None
     if answer.revealed_at is None:
         answer.revealed_at = now
         answer.typed_answer = typed
-        answer.save(update_fields=["revealed_at", "typed_answer"])
+        fields = ["revealed_at", "typed_answer"]
+        if typed.strip():
+            feedback = coach.coach_question(answer.question, typed)
+            answer.coach_covered, answer.coach_rating = feedback.covered, feedback.rating
+            fields += ["coach_covered", "coach_rating"]
+        answer.save(update_fields=fields)
 
 
 def grade_from_checklist(covered: int, total: int, would_pass: bool) -> tuple[int, bool]:
@@ -201,7 +206,7 @@ def answer_grade(*, answer: InterviewAnswer, covered: list[int], would_pass: boo
             user=answer.interview.user, question_id=answer.question_id, rating=rating,
             expected_reps=card.reps if card else 0, now=now,
             duration_ms=int((answer.revealed_at - answer.shown_at).total_seconds() * 1000),
-            source=Review.Source.PRACTICE,
+            source=Review.Source.PRACTICE, suggested_rating=answer.coach_rating,
         )  # fmt: skip
     except reviews.AnswerRejected as error:
         raise PracticeRejected(str(error)) from None

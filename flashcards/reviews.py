@@ -141,8 +141,10 @@ def card_answer(
     duration_ms: int | None = None,
     source: str = Review.Source.STUDY,
     settings: StudySettings | None = None,
+    suggested_rating: int | None = None,
 ) -> Review:
-    """Apply one answer to the learner's card, once, and log it."""
+    """Apply one answer to the learner's card, once, and log it (with the coach's suggested
+    rating, when it read a typed answer: `rating` is always the learner's choice)."""
     if rating not in scheduling.ANSWERS:
         raise AnswerRejected("Choose one of the four answers.")
     card = _locked_card(user, question_id)
@@ -168,6 +170,7 @@ def card_answer(
         confidence=answer.confidence,
         rating=rating,
         source=source,
+        suggested_rating=suggested_rating,
         reviewed_at=now,
         duration_ms=duration_ms,
         # The state before the answer, kept so the answer can be undone exactly.

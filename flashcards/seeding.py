@@ -85,6 +85,8 @@ def _upsert_questions(
                     "follow_up": spec.follow_up,
                     "follow_up_answer": spec.follow_up_answer,
                     "follow_up_key_points": spec.follow_up_key_points,
+                    "key_point_cues": spec.key_point_cues,
+                    "follow_up_key_point_cues": spec.follow_up_key_point_cues,
                     "rank": spec.rank,
                     "origin": spec.origin,
                     "position": position,

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
+from flashcards.admin import point_lines
 from flashcards.exporting import export_text
 from flashcards.models import Card, Question, QuestionRevision, Section, Subsection
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
@@ -28,10 +29,12 @@ def _change_data(question: Question, **changes) -> dict:
         "key": question.key,
         "prompt": question.prompt,
         "answer": question.answer,
-        "key_points": "\n".join(question.key_points),
+        "key_points": "\n".join(point_lines(question.key_points, question.key_point_cues)),
         "follow_up": question.follow_up,
         "follow_up_answer": question.follow_up_answer,
-        "follow_up_key_points": "\n".join(question.follow_up_key_points),
+        "follow_up_key_points": "\n".join(
+            point_lines(question.follow_up_key_points, question.follow_up_key_point_cues)
+        ),
         "rank": question.rank,
         "position": question.position,
         "origin": question.origin,
@@ -304,3 +307,31 @@ def test_seeding_a_changed_answer_keeps_a_revision(bank):
     assert QuestionRevision.objects.get(question=question, version=1).answer.startswith(
         "Generative AI"
     )
+
+
+def test_cues_are_edited_on_the_key_point_lines_and_round_trip(client, bank, editor):
+    question = bank[0]
+    client.force_login(editor)
+    url = reverse("admin:flashcards_question_change", args=[question.pk])
+    page = client.get(url).content.decode()
+    assert "Learns the data distribution $p(x)$ or $p(x \\mid c)$ | data distribution;" in page
+    lines = point_lines(question.key_points, question.key_point_cues)
+    lines[0] = "Learns the data distribution | density estimate; p(x|c)"
+    lines[1] = question.key_points[1]  # a point without cues
+    response = client.post(url, _change_data(question, key_points="\n".join(lines)))
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.key_points[0] == "Learns the data distribution"
+    assert question.key_point_cues[0] == ["density estimate", "p(x|c)"]
+    assert question.key_point_cues[1] == []
+    text = export_text()
+    assert "- point: Learns the data distribution\n        cues: [density estimate, p(x|c)]" in text
+    assert seed_questions(text=text).unchanged == Question.objects.count()
+
+
+def test_a_cue_with_a_semicolon_inside_is_refused_by_the_file(bank):
+    from flashcards.fixture import FixtureError, parse
+
+    bad = DEFAULT_FIXTURE.read_text().replace("cues: [data distribution,", "cues: ['a;b',", 1)
+    with pytest.raises(FixtureError, match="cues must be a list of non-empty text"):
+        parse(bad)

@@ -1,13 +1,14 @@
 """Practice interviews: the weighted draw, grading into real reviews, follow-ups and reports."""
 
 import math
+import re
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
-from flashcards import practice, readiness
+from flashcards import coach, practice, readiness
 from flashcards.models import Card, Interview, InterviewAnswer, Review
 
 from .conftest import answer, make_user
@@ -238,3 +239,55 @@ def test_showing_a_step_writes_nothing_the_posts_move_the_interview_on(client_fo
     assert response.status_code == 302
     assert response["Location"] == reverse("practice_report", args=[interview.pk])
     assert stored() == done
+
+
+def test_the_coach_reads_a_typed_answer_and_pre_selects_a_grade_the_learner_can_override(
+    client_for, user, bank
+):
+    client = client_for(user)
+    interview = _start(client)
+    client.get(reverse("practice_step", args=[interview.pk]))
+    slot = InterviewAnswer.objects.get(interview=interview, position=0)
+    question = slot.question
+
+    # An answer that says the first key point in the words of one of its cues (one the
+    # question's prompt does not contain: those do not count), plus markup.
+    def typed_with(cue):
+        return f"<b>I think</b> it is about the {cue} and how it works."
+
+    cue = next(
+        c for c in question.key_point_cues[0]
+        if 0 in coach.coach_question(question, typed_with(c)).covered
+    )  # fmt: skip
+    typed = typed_with(cue)
+    client.post(reverse("practice_reveal", args=[interview.pk, 0]), {"typed_answer": typed})
+    slot.refresh_from_db()
+    assert slot.coach_covered and 0 in slot.coach_covered
+    page = client.get(reverse("practice_step", args=[interview.pk])).content.decode()
+    assert "read by the built-in coach" in page
+    assert "&lt;b&gt;I think&lt;/b&gt;" in page and "<b>I think</b>" not in page
+    assert f"<mark>{cue}</mark>" in page
+    assert 'name="covered" value="0" checked' in page
+    assert "Missed:" in page and "Suggested rating:" in page
+    # The learner overrides: nothing covered, would not pass. Their choice is the rating.
+    client.post(reverse("practice_grade", args=[interview.pk, 0]), {"verdict": "fail"})
+    slot.refresh_from_db()
+    assert slot.points_covered == [] and slot.review.rating == 1
+    assert slot.review.suggested_rating == slot.coach_rating > 1
+    client.post(reverse("practice_follow_up", args=[interview.pk, 0]), {"verdict": "pass"})
+    report = client.get(reverse("practice_report", args=[interview.pk])).content.decode()
+    assert "The coach found these key points missing" in report
+    missed = [p for i, p in enumerate(question.key_points) if i not in slot.coach_covered]
+    assert missed and slot.coach_missed == missed
+
+
+def test_an_off_topic_answer_is_told_it_does_not_address_the_question(client_for, user, bank):
+    client = client_for(user)
+    interview = _start(client)
+    client.get(reverse("practice_step", args=[interview.pk]))
+    typed = "My favourite recipe needs flour, sugar and two eggs baked for an hour."
+    client.post(reverse("practice_reveal", args=[interview.pk, 0]), {"typed_answer": typed})
+    page = client.get(reverse("practice_step", args=[interview.pk])).content.decode()
+    assert "does not address the question" in page
+    assert "checked" not in page.split('name="verdict"')[0]
+    assert re.search(r'value="fail"[^>]*checked', page)

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from flashcards import practice
+from flashcards import coach, practice
+from flashcards.coach import coach_question
 from flashcards.forms import FollowUpForm, GradeForm, RevealForm, StartInterviewForm
 from flashcards.models import Interview, InterviewAnswer, Section
 
@@ -69,6 +70,14 @@ def practice_step(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
     answer = practice.current_answer(interview)  # a GET only reads: the POSTs move it on
     if answer is None:
         return redirect("practice_report", interview.pk)
+    feedback, initial = None, {}
+    if answer.revealed_at and answer.typed_answer.strip():
+        # The coach's suggestion pre-selects the grade; the learner can change any of it.
+        feedback = coach_question(answer.question, answer.typed_answer)
+        initial = {
+            "covered": feedback.covered,
+            "verdict": "pass" if feedback.rating > coach.AGAIN else "fail",
+        }
     context = {
         "interview": interview,
         "answer": answer,
@@ -77,7 +86,8 @@ def practice_step(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
         "total": len(interview.question_ids),
         "suggested_seconds": practice.SUGGESTED_SECONDS,
         "shown_ms": int(answer.shown_at.timestamp() * 1000),
-        "grade_form": GradeForm(points=answer.question.key_points),
+        "grade_form": GradeForm(points=answer.question.key_points, initial=initial),
+        "feedback": feedback,
         "follow_up_form": FollowUpForm(),
     }
     return render(request, "flashcards/practice_step.html", context)
