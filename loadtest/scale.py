@@ -93,7 +93,7 @@ def bulk_statements(learners: int, reviews_per_card: int) -> list[tuple[str, lis
          " SELECT '!', false, 'bulk' || g, '', '', '', false, true, now()"
          " FROM generate_series(1, %s) g", [learners]),
         ("INSERT INTO flashcards_studysettings (user_id, new_per_day, desired_retention,"
-         " time_zone, day_starts_at, theme) SELECT id, 10, 0.9, 'UTC', 4, 'system'"
+         " time_zone, day_starts_at, theme, extra_new) SELECT id, 10, 0.9, 'UTC', 4, 'system', 0"
          " FROM auth_user WHERE username LIKE 'bulk%%'", []),
         ("INSERT INTO flashcards_card (user_id, question_id, state, step, stability, difficulty,"
          " due, last_review, reps, lapses, suspended, seen_version, created_at)"
@@ -104,11 +104,11 @@ def bulk_statements(learners: int, reviews_per_card: int) -> list[tuple[str, lis
          " WHERE u.username LIKE 'bulk%%'", [reviews_per_card]),
         ("INSERT INTO flashcards_review (user_id, card_id, question_id, known, confidence,"
          " rating, source, reviewed_at, duration_ms, state_before, state_after,"
-         " stability_after, difficulty_after, due_after)"
+          " stability_after, difficulty_after, due_after, seen_version_before)"
          " SELECT c.user_id, c.id, c.question_id, (c.id + i) %% 5 <> 0, 2, 3, 'study',"
          " now() - ((c.id + i * 17) %% 365) * interval '1 day', 8000,"
          " CASE WHEN i = 1 THEN 0 ELSE 2 END, 2, 5 + i, 5,"
-         " now() + ((c.id + i) %% 30) * interval '1 day'"
+         " now() + ((c.id + i) %% 30) * interval '1 day', 1"
          " FROM flashcards_card c CROSS JOIN generate_series(1, %s) i"
          " JOIN auth_user u ON u.id = c.user_id WHERE u.username LIKE 'bulk%%'",
          [reviews_per_card]),
