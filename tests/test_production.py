@@ -208,7 +208,7 @@ def test_a_lock_out_is_per_username_and_address_and_expires(db):
 
     def log_in(username: str, password: str, address: str):
         client = Client(REMOTE_ADDR=address)
-        return client, client.post("/accounts/login/", {"username": username, "password": password})
+        return client, client.post("/accounts/login/", {"login": username, "password": password})
 
     with time_machine.travel(start, tick=False):
         for username, address in (("guarded", "203.0.113.7"), ("neighbour", "192.0.2.50")):
