@@ -324,6 +324,7 @@ def test_a_new_learner_lands_on_their_first_card(client, bank):
         reverse("signup"),
         {
             "username": "newbie",
+            "email": "newbie@example.com",
             "password1": "a-long-passphrase-77",
             "password2": "a-long-passphrase-77",
             "time_zone": "UTC",
