@@ -17,6 +17,8 @@ from .models import Question, Section, Subsection
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "genai_questions.yaml"
 QUESTION_FIELDS = (
     *CONTENT_FIELDS,
+    "key_point_cues",  # the coach's cues: saved, but not a change learners are told about
+    "follow_up_key_point_cues",
     "rank",
     "origin",
     "position",
