@@ -3,7 +3,9 @@ keys for card actions, the `?` overlay, counters, no back-to-back repeat, in-pla
 front page."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db.models.functions import Length
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from flashcards import reviews
@@ -61,11 +63,19 @@ def test_the_answer_buttons_are_in_view_for_the_longest_answer(open_page, size):
         if reveal == "page":
             page.goto(f"/study/{longest.pk}/reveal/")
         else:  # the same card revealed in place from the front
+            # Bury the rest of its subsection through the domain (burying by key has its own
+            # test below), so the longest answer is the one card of the scoped session.
             Card.objects.all().delete()
+            learner = get_user_model().objects.get()  # the one learner open_page signed in
+            settings = StudySettings.objects.get(user=learner)
+            for other in Question.objects.filter(subsection=longest.subsection).exclude(
+                pk=longest.pk
+            ):
+                reviews.card_bury(
+                    user=learner, question=other, now=timezone.now(), settings=settings
+                )
             _study(page, f"/study/?scope=subsection:{longest.subsection.key}")
-            while page.locator("#card-question").inner_text() != longest.prompt:
-                page.keyboard.press("b")  # bury the others until the longest is up
-                expect(page.get_by_test_id("notice")).to_contain_text("Buried")
+            expect(page.locator("#card-question")).to_have_text(longest.prompt)
             page.keyboard.press("Space")
         expect(page.locator(".card-back")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollHeight") > height, "a long answer"
