@@ -48,4 +48,7 @@ def test_download_progress_as_csv(learner_page):
     assert download.suggested_filename == "genai-prep-progress.zip"
     with open(download.path(), "rb") as handle:
         archive = zipfile.ZipFile(io.BytesIO(handle.read()))
-    assert sorted(archive.namelist()) == ["cards.csv", "reviews.csv", "settings.csv"]
+    assert sorted(archive.namelist()) == [
+        "cards.csv", "email_addresses.csv", "linked_accounts.csv", "reminder_settings.csv",
+        "reminders.csv", "reviews.csv", "settings.csv",
+    ]  # fmt: skip
