@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import connection
 
 from flashcards import reviews
@@ -146,3 +146,36 @@ def mailbox(settings, db):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield box
     controller.stop()
+
+
+@pytest.fixture
+def editor(db) -> User:
+    """A staff member in the editor group (edits the bank, sees no accounts)."""
+    user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="editor"))
+    return user
+
+
+def admin_change_data(question: Question, **changes) -> dict:
+    """The admin change form's POST data for `question` as stored, with `changes` applied (a
+    change of None leaves the field out)."""
+    from flashcards.admin import point_lines
+
+    data = {
+        "subsection": question.subsection_id,
+        "key": question.key,
+        "prompt": question.prompt,
+        "answer": question.answer,
+        "key_points": "\n".join(point_lines(question.key_points, question.key_point_cues)),
+        "follow_up": question.follow_up,
+        "follow_up_answer": question.follow_up_answer,
+        "follow_up_key_points": "\n".join(
+            point_lines(question.follow_up_key_points, question.follow_up_key_point_cues)
+        ),
+        "rank": question.rank,
+        "position": question.position,
+        "origin": question.origin,
+        "is_active": "on",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}

@@ -4,7 +4,6 @@ import difflib
 
 import pytest
 import yaml
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from flashcards import editing
@@ -12,32 +11,7 @@ from flashcards.fixture import FixtureError
 from flashcards.models import Question
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
 
-from .conftest import PASSWORD, make_user
-
-
-@pytest.fixture
-def editor(db) -> User:
-    user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="editor"))
-    return user
-
-
-def _change_data(question: Question, **changes) -> dict:
-    data = {
-        "subsection": question.subsection_id,
-        "key": question.key,
-        "prompt": question.prompt,
-        "answer": question.answer,
-        "key_points": "\n".join(question.key_points),
-        "follow_up": question.follow_up,
-        "follow_up_answer": question.follow_up_answer,
-        "follow_up_key_points": "\n".join(question.follow_up_key_points),
-        "rank": question.rank,
-        "position": question.position,
-        "origin": question.origin,
-        "is_active": "on",
-    }
-    return {**data, **changes}
+from .conftest import admin_change_data, make_user
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
@@ -60,7 +34,7 @@ def test_the_admin_refuses_what_the_fixture_refuses_and_changes_nothing(
     before = Question.objects.filter(pk=question.pk).values().get()
     client.force_login(editor)
     url = reverse("admin:flashcards_question_change", args=[question.pk])
-    response = client.post(url, _change_data(question, **changes))
+    response = client.post(url, admin_change_data(question, **changes))
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert message in " ".join(errors[field])
@@ -72,7 +46,7 @@ def test_after_a_refused_rank_every_learner_page_still_works(client, bank, edito
     question = bank[1]
     client.post(
         reverse("admin:flashcards_question_change", args=[question.pk]),
-        _change_data(question, rank=0),
+        admin_change_data(question, rank=0),
     )
     client.force_login(make_user())
     for url in ("/", reverse("practice")):

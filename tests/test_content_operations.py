@@ -4,7 +4,6 @@ import re
 
 import pytest
 import yaml
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -13,35 +12,7 @@ from flashcards.exporting import export_text
 from flashcards.models import Card, Question, QuestionRevision, Section, Subsection
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
 
-from .conftest import PASSWORD, answer, make_user
-
-
-@pytest.fixture
-def editor(db) -> User:
-    user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="editor"))
-    return user
-
-
-def _change_data(question: Question, **changes) -> dict:
-    data = {
-        "subsection": question.subsection_id,
-        "key": question.key,
-        "prompt": question.prompt,
-        "answer": question.answer,
-        "key_points": "\n".join(point_lines(question.key_points, question.key_point_cues)),
-        "follow_up": question.follow_up,
-        "follow_up_answer": question.follow_up_answer,
-        "follow_up_key_points": "\n".join(
-            point_lines(question.follow_up_key_points, question.follow_up_key_point_cues)
-        ),
-        "rank": question.rank,
-        "position": question.position,
-        "origin": question.origin,
-        "is_active": "on",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+from .conftest import admin_change_data, answer, make_user
 
 
 def test_exporting_right_after_seeding_reproduces_the_fixture_byte_for_byte(bank, tmp_path):
@@ -61,7 +32,7 @@ def test_an_edit_in_the_admin_round_trips_through_the_file(client, bank, editor)
     question = bank[3]
     client.force_login(editor)
     url = reverse("admin:flashcards_question_change", args=[question.pk])
-    client.post(url, _change_data(question, answer="A short new answer.\n"))
+    client.post(url, admin_change_data(question, answer="A short new answer.\n"))
     text = export_text()
     assert "A short new answer." in text
     assert seed_questions(text=text).unchanged == Question.objects.count()
@@ -159,7 +130,7 @@ def test_bad_edits_get_a_field_error(client, bank, editor, changes, error):
     client.force_login(editor)
     response = client.post(
         reverse("admin:flashcards_question_change", args=[question.pk]),
-        _change_data(question, **changes),
+        admin_change_data(question, **changes),
     )
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -179,7 +150,7 @@ def test_a_material_answer_change_shows_learners_who_studied_it_an_update(
         "\nIt is evaluated with human preference as well as automatic metrics.\n"
     )
     client.post(reverse("admin:flashcards_question_change", args=[question.pk]),
-                _change_data(question, answer=new_answer))  # fmt: skip
+                admin_change_data(question, answer=new_answer))  # fmt: skip
     question.refresh_from_db()
     assert question.version == 2
     assert QuestionRevision.objects.get(question=question, version=1).answer == old_answer
@@ -204,7 +175,7 @@ def test_whitespace_edits_are_not_an_update(client, bank, editor):
     assert spaced != question.answer
     client.force_login(editor)
     response = client.post(reverse("admin:flashcards_question_change", args=[question.pk]),
-                           _change_data(question, answer=spaced))  # fmt: skip
+                           admin_change_data(question, answer=spaced))  # fmt: skip
     assert response.status_code == 302
     stored = Question.objects.get(pk=question.pk)
     assert (stored.answer, stored.version) == (spaced.strip(), 1)  # the form trims the ends
@@ -252,7 +223,7 @@ def test_editors_who_are_not_superusers_edit_sections_subsections_and_questions(
     data["questions-0-prompt"] = "What is generative AI, renamed?"
     assert client.post(url, data).status_code == 302
     url = reverse("admin:flashcards_question_change", args=[bank[1].pk])
-    assert client.post(url, _change_data(bank[1], follow_up="Renamed too?")).status_code == 302
+    assert client.post(url, admin_change_data(bank[1], follow_up="Renamed too?")).status_code == 302
     assert Section.objects.get(pk=section.pk).title == "Basics, renamed"
     assert Subsection.objects.get(pk=subsection.pk).title == "Definitions, renamed"
     assert Question.objects.get(pk=question.pk).prompt == "What is generative AI, renamed?"
@@ -269,7 +240,8 @@ def test_the_admin_refuses_a_key_the_fixture_and_urls_refuse(client, bank, edito
         ("admin:flashcards_section_change", section.pk, _section_data(section, key="Intro_AI")),
         ("admin:flashcards_subsection_change", subsection.pk,
          _subsection_data(subsection, key="Intro_AI")),
-        ("admin:flashcards_question_change", question.pk, _change_data(question, key="Intro_AI")),
+        ("admin:flashcards_question_change", question.pk,
+         admin_change_data(question, key="Intro_AI")),
         ("admin:flashcards_section_change", section.pk,
          _section_data(section, **{"subsections-0-key": "Intro_AI"})),
     ]  # fmt: skip
@@ -318,7 +290,7 @@ def test_cues_are_edited_on_the_key_point_lines_and_round_trip(client, bank, edi
     lines = point_lines(question.key_points, question.key_point_cues)
     lines[0] = "Learns the data distribution | density estimate; p(x|c)"
     lines[1] = question.key_points[1]  # a point without cues
-    response = client.post(url, _change_data(question, key_points="\n".join(lines)))
+    response = client.post(url, admin_change_data(question, key_points="\n".join(lines)))
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.key_points[0] == "Learns the data distribution"

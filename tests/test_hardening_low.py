@@ -6,20 +6,13 @@ import zipfile
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.urls import reverse
 
 from flashcards.models import Question, Report, StudySettings
 
 from .conftest import PASSWORD, answer, make_user
-
-
-@pytest.fixture
-def editor(db) -> User:
-    user = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="editor"))
-    return user
 
 
 def test_editors_see_reports_without_the_learners_identity(client, bank, editor):
