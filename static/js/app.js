@@ -37,6 +37,9 @@
       }
       return;
     }
+    // A key pressed right after a swap can beat htmx's own processing of the new card; a
+    // button clicked then would submit its form natively and navigate the whole page.
+    if (window.htmx) window.htmx.process(panel);
     // Card actions: B bury, S suspend, K I know this, R report, D details.
     var action = panel.querySelector('[data-key="' + event.key.toLowerCase() + '"]');
     if (action && event.key.length === 1 && /[bskrd]/i.test(event.key)) {
@@ -49,8 +52,6 @@
       }
       return;
     }
-    // A key pressed right after a swap can beat htmx's own processing of the new card.
-    if (window.htmx) window.htmx.process(panel);
     if (event.key === " " || event.key === "Enter") {
       var reveal = panel.querySelector("[data-reveal]");
       if (reveal && !interactive(event.target)) {

@@ -216,3 +216,22 @@ def test_a_visitor_flips_and_rates_the_sample_card_then_signs_up(page, live_serv
     assert not Card.objects.exists()
     page.get_by_role("link", name="Sign up free").click()
     page.wait_for_url("**/accounts/signup/")
+
+
+def test_burying_card_after_card_by_key_swaps_in_place(open_page):
+    # Keys pressed the moment a card swaps in once reached the new form before htmx had
+    # processed it, so the button submitted natively and the whole page navigated.
+    page = open_page()
+    subsection = Question.objects.order_by("rank").first().subsection
+    _study(page, f"/study/?scope=subsection:{subsection.key}")
+    page.evaluate("window.sameDocument = true")
+    prompts = set()
+    for _ in range(Question.objects.filter(subsection=subsection).count()):
+        if not page.locator("#card-question").count():
+            break
+        prompt = page.locator("#card-question").inner_text()
+        prompts.add(prompt)
+        page.keyboard.press("b")
+        expect(page.get_by_test_id("notice")).to_contain_text(f"Buried \u201c{prompt}\u201d")
+    assert page.evaluate("window.sameDocument === true"), "a key press navigated the page"
+    assert len(prompts) == Question.objects.filter(subsection=subsection).count()
