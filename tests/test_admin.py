@@ -70,3 +70,24 @@ def test_editing_a_question_in_the_admin_keeps_progress_and_shows_at_once(client
     client.force_login(learner)
     html = client.get(reverse("reveal", args=[question.pk])).content.decode()
     assert "What is generative AI, in one breath?" in html
+
+
+def test_editors_see_report_and_edit_times_in_their_own_time_zone(client, editor, bank):
+    from datetime import UTC, datetime
+
+    from flashcards.models import Report, StudySettings
+
+    question = bank[0]
+    filed = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)  # 1:30 a.m. on 2 March in Kolkata
+    report = Report.objects.create(user=make_user(), question=question, version=1, kind="unclear")
+    Report.objects.filter(pk=report.pk).update(created_at=filed)
+    Question.objects.filter(pk=question.pk).update(updated_at=filed)
+    StudySettings.objects.update_or_create(user=editor, defaults={"time_zone": "Asia/Kolkata"})
+    client.force_login(editor)
+    reports = client.get(reverse("admin:flashcards_report_changelist"))
+    change = client.get(reverse("admin:flashcards_question_change", args=[question.pk]))
+    assert reports.status_code == change.status_code == 200
+    for page in (reports, change):
+        html = page.content.decode()
+        assert "March 2, 2026" in html and "1:30" in html
+        assert "March 1, 2026" not in html
