@@ -20,6 +20,11 @@ class AnswerForm(forms.Form):
     )
     reps = forms.IntegerField(min_value=0, max_value=1_000_000)
     shown_at = forms.IntegerField(required=False, min_value=0, max_value=10**14)
+    # The built-in coach's suggestion when the learner typed an answer; kept beside their choice.
+    suggested_rating = forms.TypedChoiceField(
+        choices=[(r, a.label) for r, a in scheduling.ANSWERS.items()], coerce=int,
+        required=False, empty_value=None,
+    )  # fmt: skip
 
 
 class UndoForm(forms.Form):
@@ -66,7 +71,13 @@ class StudySettingsForm(forms.ModelForm):
             "time_zone",
             "day_starts_at",
             "interview_date",
+            "type_before_reveal",
         ]
+        labels = {"type_before_reveal": "Type my answer before revealing"}
+        help_texts = {
+            "type_before_reveal": "A box on each card's front for your answer; the built-in coach "
+            "then shows which key points it covered and suggests a rating."
+        }
 
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)

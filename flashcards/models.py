@@ -325,6 +325,8 @@ class StudySettings(models.Model):
         DARK = "dark", "Dark"
 
     theme = models.CharField(max_length=10, choices=Theme.choices, default=Theme.SYSTEM)
+    # Study: a box for the learner's own answer on the card's front, read by the built-in coach.
+    type_before_reveal = models.BooleanField(default=False)
     # When the learner last undid an answer: an undo sent from a page shown before then is a
     # repeat (double click, second tab) and is refused, so one request undoes one answer.
     last_undo_at = models.DateTimeField(null=True, blank=True)

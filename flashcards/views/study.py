@@ -10,12 +10,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from flashcards import editing, queue, readiness, reviews, scheduling, stats
+from flashcards import coach, editing, queue, readiness, reviews, scheduling, stats
 from flashcards.fixture import SLUG
-from flashcards.forms import AnswerForm, UndoForm
+from flashcards.forms import AnswerForm, RevealForm, UndoForm
 from flashcards.models import Card, Question, QuestionRevision, Section, StudySettings, Subsection
 
 from .common import MAX_DURATION_MS, HtmxHttpRequest, _bad_request
@@ -68,6 +68,7 @@ def _study_context(request, settings: StudySettings, now, scope, **extra) -> dic
         "new_per_day": settings.new_per_day,
         "scope": scope,
         "study_url": _study_url(scope),
+        "type_first": settings.type_before_reveal,
         **extra,
     }
     if item is None and scope is None:  # the done screen's offers
@@ -94,10 +95,19 @@ def study(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, _study_template(request), _study_context(request, settings, now, scope))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    """Show the card's back; a POST carries the learner's typed answer for the built-in coach
+    (read, never stored: the review keeps only the coach's suggested rating)."""
     now = timezone.now()
+    typed = ""
+    if request.method == "POST":
+        form = RevealForm(request.POST)
+        if not form.is_valid():
+            return _bad_request(request, "That answer is too long (10,000 characters at most) or "
+                                         "contains characters that cannot be stored.")  # fmt: skip
+        typed = form.cleaned_data["typed_answer"]
     found = queue.question_with_card(request.user, question_id)
     if found is None:
         raise Http404("No such question.")
@@ -114,13 +124,16 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         seed=reviews.fuzz_seed(request.user.pk, question.pk, item.reps),
         policy=policy,
     )
+    feedback = coach.coach_question(question, typed) if typed.strip() else None
     context = {
         "item": item,
         "changes": _changes_since_seen(question, item.seen_version, item.state),
         "revealed": True,
+        "feedback": feedback,
+        "suggested": feedback.rating if feedback else None,
         "buttons": [(scheduling.ANSWERS[r], intervals[r]) for r in scheduling.ANSWERS],
         "interval_note": scheduling.same_interval_note(intervals, policy),
-        "shown_at": request.GET.get("shown_at", ""),
+        "shown_at": request.GET.get("shown_at") or request.POST.get("shown_at", ""),
         "scope": scope,
         "study_url": _study_url(scope),
     }
@@ -162,6 +175,7 @@ def answer(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
             now=now,
             duration_ms=duration,
             settings=settings,
+            suggested_rating=form.cleaned_data["suggested_rating"],
         )
     except reviews.QuestionNotFound as error:
         raise Http404(str(error)) from None
