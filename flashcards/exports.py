@@ -19,7 +19,16 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from . import knowledge, scheduling
-from .models import Card, Question, Reminder, ReminderPreference, Review, StudySettings
+from .models import (
+    Card,
+    InterviewAnswer,
+    Question,
+    Reminder,
+    ReminderPreference,
+    Report,
+    Review,
+    StudySettings,
+)
 from .rendering import inline_to_html, markdown_to_html
 from .reviews import study_settings_for
 
@@ -47,6 +56,7 @@ REVIEW_COLUMNS = [
     ("known", "known"),
     ("confidence", "confidence"),
     ("rating", "rating"),
+    ("suggested_rating", "suggested_rating"),
     ("source", "source"),
     ("duration_ms", "duration_ms"),
     ("state_before", "state_before"),
@@ -56,8 +66,36 @@ REVIEW_COLUMNS = [
 SETTINGS_COLUMNS = [
     (name, name)
     for name in ("new_per_day", "review_cap", "desired_retention", "time_zone", "day_starts_at",
-                 "interview_date")
+                 "interview_date", "type_before_reveal")
 ]  # fmt: skip
+PRACTICE_COLUMNS = [
+    ("interview", "interview_id"),
+    ("interview_started_at", "interview__started_at"),
+    ("focus", "interview__focus_label"),
+    ("position", "position"),
+    ("question_key", "question__key"),
+    ("question", "question__prompt"),
+    ("typed_answer", "typed_answer"),
+    ("revealed_at", "revealed_at"),
+    ("points_total", "points_total"),
+    ("points_covered", "points_covered"),
+    ("would_pass", "would_pass"),
+    ("coach_covered", "coach_covered"),
+    ("coach_rating", "coach_rating"),
+    ("follow_up_answer", "follow_up_answer"),
+    ("follow_up_passed", "follow_up_passed"),
+    ("follow_up_coach_covered", "follow_up_coach_covered"),
+    ("follow_up_coach_rating", "follow_up_coach_rating"),
+]
+REPORT_COLUMNS = [
+    ("created_at", "created_at"),
+    ("question_key", "question__key"),
+    ("question", "question__prompt"),
+    ("version", "version"),
+    ("kind", "kind"),
+    ("comment", "comment"),
+    ("status", "status"),
+]
 EMAIL_COLUMNS = [(name, name) for name in ("email", "verified", "primary")]
 REMINDER_PREFERENCE_COLUMNS = [(name, name) for name in ("enabled", "hour", "undeliverable")]
 REMINDER_COLUMNS = [
@@ -72,7 +110,9 @@ STATE_NAMES = dict(Card.State.choices)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(name: str, value):
+def _cell(name: str, value, *, flat: bool = False):
+    if flat and isinstance(value, list):  # a CSV cell: key point numbers (0-based), e.g. "0;2"
+        return ";".join(str(v) for v in value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if name in {"state", "state_before", "state_after"}:
@@ -125,6 +165,11 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
          rows(ReminderPreference.objects.filter(user=user), REMINDER_PREFERENCE_COLUMNS)),
         ("reminders", [h for h, _ in REMINDER_COLUMNS],
          rows(Reminder.objects.filter(user=user).order_by("study_day"), REMINDER_COLUMNS)),
+        ("practice_answers", [h for h, _ in PRACTICE_COLUMNS],
+         rows(InterviewAnswer.objects.filter(interview__user=user)
+              .order_by("interview__started_at", "interview_id", "position"), PRACTICE_COLUMNS)),
+        ("reports", [h for h, _ in REPORT_COLUMNS],
+         rows(Report.objects.filter(user=user).order_by("created_at", "pk"), REPORT_COLUMNS)),
         ("linked_accounts", [h for h, _ in LINKED_ACCOUNT_COLUMNS],
          rows(SocialAccount.objects.filter(user=user).order_by("pk"), LINKED_ACCOUNT_COLUMNS)),
     ]  # fmt: skip
@@ -161,7 +206,9 @@ def progress_zip(user) -> Iterator[bytes]:
                 writer = csv.writer(text)
                 writer.writerow(headers)
                 for row in rows:
-                    writer.writerow([_cell(h, v) for h, v in zip(headers, row, strict=True)])
+                    writer.writerow(
+                        [_cell(h, v, flat=True) for h, v in zip(headers, row, strict=True)]
+                    )
                     if len(pipe) > CHUNK:
                         yield pipe.take()
                 text.flush()

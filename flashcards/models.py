@@ -434,6 +434,9 @@ class InterviewAnswer(models.Model):
     # The built-in coach's reading of the typed answer, kept when it is revealed.
     coach_covered = models.JSONField(null=True, blank=True)
     coach_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    # ... and of the follow-up answer, against the follow-up's key points.
+    follow_up_coach_covered = models.JSONField(null=True, blank=True)
+    follow_up_coach_rating = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -451,6 +454,21 @@ class InterviewAnswer(models.Model):
             return []
         points = self.question.key_points
         return [p for i, p in enumerate(points) if i not in self.coach_covered]
+
+    @property
+    def follow_up_coach_missed(self) -> list[str]:
+        """The follow-up's key points the coach did not find in the follow-up answer."""
+        if self.follow_up_coach_covered is None:
+            return []
+        points = self.question.follow_up_key_points
+        return [p for i, p in enumerate(points) if i not in self.follow_up_coach_covered]
+
+    @property
+    def missed(self) -> list[str]:
+        """The key points the learner's own checklist left unticked (empty until graded)."""
+        if self.graded_at is None:
+            return []
+        return [p for i, p in enumerate(self.question.key_points) if i not in self.points_covered]
 
     @property
     def covered_share(self) -> float | None:

@@ -220,12 +220,30 @@ def answer_grade(*, answer: InterviewAnswer, covered: list[int], would_pass: boo
 def follow_up_record(*, answer: InterviewAnswer, text: str, passed: bool, now: datetime) -> None:
     """Keep the follow-up answer and its self-rating (not scheduled), once; then move on to the
     next question (or finish the interview)."""
+    coached = {}
+    if text.strip() and answer.question.follow_up_key_points:
+        feedback = coach.coach_question(answer.question, text, follow_up=True)
+        coached = {"follow_up_coach_covered": feedback.covered,
+                   "follow_up_coach_rating": feedback.rating}  # fmt: skip
     updated = InterviewAnswer.objects.filter(
         pk=answer.pk, graded_at__isnull=False, follow_up_at__isnull=True
-    ).update(follow_up_answer=text, follow_up_passed=passed, follow_up_at=now)
+    ).update(follow_up_answer=text, follow_up_passed=passed, follow_up_at=now, **coached)
     if not updated:
         raise PracticeRejected("Grade the answer first; a follow-up is recorded once.")
     advance(answer.interview, now)
+
+
+def last_attempt(answer: InterviewAnswer) -> InterviewAnswer | None:
+    """In a replay, the learner's answer to the same question in the interview replayed."""
+    if answer.interview.replay_of_id is None:
+        return None
+    return (
+        InterviewAnswer.objects.filter(
+            interview_id=answer.interview.replay_of_id, question_id=answer.question_id
+        )
+        .select_related("interview")
+        .first()
+    )
 
 
 def interview_finish(*, interview: Interview, now: datetime) -> None:
@@ -248,8 +266,10 @@ def score(answers: list[InterviewAnswer]) -> int | None:
 
 
 def to_revisit(answers: list[InterviewAnswer]) -> list[InterviewAnswer]:
-    """Answers the learner would not pass, or that covered under half the key points."""
-    return [
+    """Answers the learner would not pass, or that covered under half the key points: the most
+    key points missed first (then the ones that would not pass), in the order asked."""
+    weak = [
         a for a in answers
         if a.graded_at is not None and (not a.would_pass or (a.covered_share or 0) < 0.5)
     ]  # fmt: skip
+    return sorted(weak, key=lambda a: (-len(a.missed), bool(a.would_pass), a.position))

@@ -42,6 +42,11 @@ urlpatterns = [
         views.practice_follow_up,
         name="practice_follow_up",
     ),
+    path(
+        "practice/<int:interview_id>/<int:position>/follow-up/result/",
+        views.practice_follow_up_result,
+        name="practice_follow_up_result",
+    ),
     path("browse/", views.browse, name="browse"),
     path("stats/", views.statistics, name="statistics"),
     path("settings/", views.settings_view, name="settings"),

@@ -118,10 +118,12 @@ def test_a_question_without_a_follow_up_answer_shows_no_control(client, db):
 
 
 def test_practice_shows_the_follow_up_answer_only_after_the_attempt(client, db):
-    subsection = make_question().subsection
+    subsection = None  # every question drawn (the draw is random) has a follow-up answer
     for n in range(5):
-        make_question(subsection, rank=10 + n, key_points=["a point"], follow_up=f"Why {n}?",
-                      follow_up_answer=f"Model follow-up answer {n}.")  # fmt: skip
+        question = make_question(subsection, rank=10 + n, key_points=["a point"],
+                                 follow_up=f"Why {n}?",
+                                 follow_up_answer=f"Model follow-up answer {n}.")  # fmt: skip
+        subsection = question.subsection
     user = make_user()
     client.force_login(user)
     client.post(reverse("practice_start"), {"length": 5, "focus": "bank"})

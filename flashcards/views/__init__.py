@@ -17,6 +17,7 @@ from .cards import browse, card_detail, card_known, card_report, card_reset, car
 from .pages import home
 from .practice import (
     practice_follow_up,
+    practice_follow_up_result,
     practice_grade,
     practice_home,
     practice_replay,
@@ -53,6 +54,7 @@ __all__ = [
     "practice_reveal",
     "practice_grade",
     "practice_follow_up",
+    "practice_follow_up_result",
     "practice_report",
     "practice_replay",
     "home",

@@ -89,6 +89,7 @@ def practice_step(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
         "grade_form": GradeForm(points=answer.question.key_points, initial=initial),
         "feedback": feedback,
         "follow_up_form": FollowUpForm(),
+        "last_time": practice.last_attempt(answer) if answer.revealed_at else None,
     }
     return render(request, "flashcards/practice_step.html", context)
 
@@ -146,7 +147,30 @@ def practice_follow_up(request: HtmxHttpRequest, interview_id: int, position: in
         )  # fmt: skip
     except practice.PracticeRejected as error:
         return _bad_request(request, str(error), status=409)
+    if answer.question.follow_up_answer:  # the model answer now that they have tried
+        return redirect("practice_follow_up_result", interview_id, position)
     return redirect("practice_step", interview_id)
+
+
+@require_GET
+@login_required
+def practice_follow_up_result(request: HtmxHttpRequest, interview_id: int, position: int
+                              ) -> HttpResponse:  # fmt: skip
+    """The follow-up's model answer beside what the learner said, once they have said it."""
+    answer = _practice_answer(request, interview_id, position)
+    if answer.follow_up_at is None:
+        return redirect("practice_step", interview_id)
+    feedback = None
+    if answer.follow_up_answer.strip() and answer.question.follow_up_key_points:
+        feedback = coach_question(answer.question, answer.follow_up_answer, follow_up=True)
+    context = {
+        "answer": answer,
+        "question": answer.question,
+        "feedback": feedback,
+        "interview": answer.interview,
+        "last": answer.interview.finished_at is not None,
+    }
+    return render(request, "flashcards/practice_follow_up.html", context)
 
 
 @require_GET
