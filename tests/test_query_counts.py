@@ -101,3 +101,32 @@ def test_revealing_with_htmx_costs_three_queries(client, bank, learners, django_
                 reverse("reveal", args=[bank[0].pk]), headers={"HX-Request": "true"}
             )
         assert response.status_code == 200 and b"answer-button" in response.content
+
+
+@pytest.mark.parametrize("length", [5, 15])
+def test_practice_pages_cost_the_same_whatever_the_interview_length(
+    client, bank, now, length, django_assert_num_queries
+):
+    from flashcards import practice
+    from flashcards.models import InterviewAnswer
+
+    user = make_user("practising")
+    client.force_login(user)
+    interview = practice.interview_start(
+        user=user, length=length, focus=practice.Focus("bank", "Whole bank"), now=now, seed=3
+    )
+    replay = practice.interview_replay(interview=interview, now=now)
+    for source in (interview, replay):  # every question answered, typed and followed up
+        for position in range(length):
+            answer = InterviewAnswer.objects.get(interview=source, position=position)
+            practice.answer_reveal(answer=answer, typed="attention and softmax", now=now)
+            practice.answer_grade(answer=answer, covered=[0], would_pass=position % 2, now=now)
+            answer.refresh_from_db()
+            practice.follow_up_record(answer=answer, text="the follow-up", passed=True, now=now)
+    # session, user with settings, the interview, its answers with questions and reviews
+    with django_assert_num_queries(4):
+        assert client.get(reverse("practice_report", args=[replay.pk])).status_code == 200
+    # session, user with settings, the answer with its question and interview
+    with django_assert_num_queries(3):
+        result = reverse("practice_follow_up_result", args=[replay.pk, length - 1])
+        assert client.get(result).status_code == 200

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from flashcards import reviews
-from flashcards.models import Card, Question, StudySettings
+from flashcards.models import Card, Question, Review, StudySettings
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
 from tests.browser.conftest import log_in
 from tests.conftest import make_user
@@ -235,3 +235,25 @@ def test_burying_card_after_card_by_key_swaps_in_place(open_page):
         expect(page.get_by_test_id("notice")).to_contain_text(f"Buried \u201c{prompt}\u201d")
     assert page.evaluate("window.sameDocument === true"), "a key press navigated the page"
     assert len(prompts) == Question.objects.filter(subsection=subsection).count()
+
+
+def test_typing_an_answer_before_revealing_gets_the_coachs_reading(open_page):
+    from flashcards import coach
+
+    page = open_page()
+    StudySettings.objects.filter(user__username="learner").update(type_before_reveal=True)
+    _study(page)
+    question = Question.objects.get(prompt=page.locator("#card-question").inner_text())
+    typed = f"It mostly comes down to {question.key_point_cues[0][0]} in practice."
+    suggestion = coach.coach_question(question, typed).rating
+    page.get_by_label("Type your answer, then show the model answer").fill(typed)
+    page.get_by_role("button", name="Show answer").click()
+    expect(page.locator(".coach-feedback")).to_be_visible()
+    expect(page.locator(".coach-covered")).not_to_have_count(0)
+    suggested = page.locator("button.answer-suggested")
+    expect(suggested).to_have_attribute("data-rating", str(suggestion))
+    override = "4" if suggestion != 4 else "1"
+    page.keyboard.press(override)  # the learner's press is the answer
+    expect(page.locator(".coach-feedback")).to_have_count(0)
+    review = Review.objects.get(question=question)
+    assert (review.rating, review.suggested_rating) == (int(override), suggestion)
