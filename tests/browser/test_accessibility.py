@@ -256,6 +256,11 @@ def unlisted_routes(site) -> list[str]:
     return sorted(set(_routes()) - scanned - set(NOT_SCANNED))
 
 
+def _assert_every_route_listed(site) -> None:
+    unlisted = unlisted_routes(site)
+    assert unlisted == [], f"add to pages() or to NOT_SCANNED with its reason: {unlisted}"
+
+
 def _sample_path(route: str, params: frozenset, site) -> str:
     """The route's URL with its parameters filled from the site's data."""
     values = {"question_id": site["question"].pk, "interview_id": site["asking"].pk,
@@ -267,7 +272,7 @@ def _sample_path(route: str, params: frozenset, site) -> str:
 
 
 def test_every_route_is_scanned_or_excluded_for_the_reason_it_gives(site):
-    assert unlisted_routes(site) == [], "routes with no page in pages() and no NOT_SCANNED entry"
+    _assert_every_route_listed(site)
     routes = _routes()
     assert set(NOT_SCANNED) <= set(routes), "NOT_SCANNED names a route the URL conf lacks"
     clients = {"learner": Client(), "editor": Client()}
@@ -279,7 +284,7 @@ def test_every_route_is_scanned_or_excluded_for_the_reason_it_gives(site):
         html = b"<html" in response.getvalue().lower()
         if response.status_code != skip.status or (skip.reason == NOT_HTML and html):
             wrong.append(f"{route}: {response.status_code}, not {skip.status} ({skip.reason})")
-    assert wrong == []
+    assert wrong == [], "NOT_SCANNED reasons that no longer hold:\n" + "\n".join(wrong)
 
 
 def _serious_violations(page) -> list[str]:
@@ -345,7 +350,7 @@ def test_no_serious_accessibility_violations_on_any_page(browser, site, theme, v
         if os.environ.get("CI"):
             pytest.fail("node_modules/axe-core is missing: npm ci must run before the tests")
         pytest.skip("axe-core is not installed (npm ci)")
-    assert unlisted_routes(site) == [], "routes with no page in pages() and no NOT_SCANNED entry"
+    _assert_every_route_listed(site)
     StudySettings.objects.filter(user__username__in=["learner", "editor"]).update(theme=theme)
     wrong_page, found = [], []
     for user, group in pages(site).items():
