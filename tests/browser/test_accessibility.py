@@ -1,6 +1,7 @@
 """Accessibility (axe-core) of every page the URL conf serves, in both themes at desktop and phone
 width; layout on small screens, keyboard-only use, and screenshots of the main pages."""
 
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -100,7 +101,8 @@ class Page:
 
 
 def _step(label: str, interview, selector: str) -> Page:
-    """A practice-interview step, showing the question its interview is on."""
+    """A practice-interview step, showing the question its interview is on (a follow-up's <h1>
+    is the follow-up, rendered from Markdown, so `selector` alone tells that stage)."""
     answer = practice.current_answer(interview)
     heading = answer.question.prompt if answer.graded_at is None else ""
     return Page(label, "practice_step", heading, {"interview_id": interview.pk},
@@ -115,8 +117,8 @@ def pages(site) -> dict[str, list[Page]]:
     learner = [
         Page("dashboard", "dashboard", "Today"),
         Page("study", "study", "", selector="[data-testid=counters]"),
-        Page("study-drill", "study", "", query=f"?scope=section:{section.key}",
-             selector=f".scope-label:has-text('{section.title}')"),
+        Page("study-section", "study", "", query=f"?scope=section:{section.key}",
+             selector=f".scope-label:has-text({json.dumps(section.title)})"),
         Page("study-back", "reveal", q.prompt, card, selector=".answer-buttons"),
         Page("browse", "browse", "All questions"),
         Page("search", "browse", "All questions", query="?q=attention"),
@@ -148,11 +150,13 @@ def pages(site) -> dict[str, list[Page]]:
     editor = [Page("admin", "admin:index", "Site administration")]
     for model, obj in (("section", section), ("subsection", q.subsection), ("question", q),
                        ("report", report)):  # fmt: skip
+        # The change page's <h2> names the object.
+        subtitle = json.dumps(str(obj)[:40], ensure_ascii=False)
         editor.append(Page(f"{model}-list", f"admin:flashcards_{model}_changelist",
                            f"Select {model} to change"))  # fmt: skip
         editor.append(Page(f"{model}-change", f"admin:flashcards_{model}_change",
                            f"Change {model}", {"object_id": obj.pk},
-                           selector=f"#content h2:has-text('{str(obj)[:40]}')"))  # fmt: skip
+                           selector=f"#content h2:has-text({subtitle})"))  # fmt: skip
         if model != "report":
             editor.append(Page(f"{model}-add", f"admin:flashcards_{model}_add", f"Add {model}"))
     editor.append(Page("403-learner-data", "admin:flashcards_card_changelist",
