@@ -136,6 +136,20 @@ class NoDeleteAdmin(admin.ModelAdmin):
         return False
 
 
+class RowLabelForm(forms.ModelForm):
+    """A list row's editable fields, labelled with their row: the admin renders them bare."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label} of {self.instance}"
+
+
+class LabelledRowsAdmin(NoDeleteAdmin):
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=RowLabelForm, **kwargs)
+
+
 class SubsectionInline(admin.StackedInline):
     model = Subsection
     fields = ("title", "key", "position")
@@ -153,7 +167,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(NoDeleteAdmin):
+class SectionAdmin(LabelledRowsAdmin):
     list_display = ("title", "key", "position")
     list_editable = ("position",)
     search_fields = ("title", "key")
@@ -167,7 +181,7 @@ class SectionAdmin(NoDeleteAdmin):
 
 
 @admin.register(Subsection)
-class SubsectionAdmin(NoDeleteAdmin):
+class SubsectionAdmin(LabelledRowsAdmin):
     list_display = ("title", "section", "key", "position")
     list_editable = ("position",)
     list_filter = ("section",)

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from flashcards.models import Card, Question
+from flashcards.models import Card, Question, Section
 
 from .conftest import PASSWORD, answer, make_user
 
@@ -91,3 +91,20 @@ def test_editors_see_report_and_edit_times_in_their_own_time_zone(client, editor
         html = page.content.decode()
         assert "March 2, 2026" in html and "1:30" in html
         assert "March 1, 2026" not in html
+
+
+def test_an_editor_reorders_sections_from_the_list_whose_position_inputs_name_their_row(
+    client, bank, editor
+):
+    first, second = Section.objects.order_by("position")[:2]
+    client.force_login(editor)
+    url = reverse("admin:flashcards_section_changelist")
+    html = client.get(url).content.decode()
+    assert f'aria-label="Position of {first}"' in html  # the admin renders list inputs unlabelled
+    rows = list(Section.objects.order_by("pk"))
+    data = {"form-TOTAL_FORMS": len(rows), "form-INITIAL_FORMS": len(rows), "_save": "Save"}
+    for i, section in enumerate(rows):
+        position = {first.pk: second.position, second.pk: first.position}.get(section.pk)
+        data |= {f"form-{i}-id": section.pk, f"form-{i}-position": position or section.position}
+    assert client.post(url, data).status_code == 302
+    assert Section.objects.order_by("position")[0] == second

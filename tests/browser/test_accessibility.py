@@ -1,12 +1,19 @@
-"""Accessibility (axe-core, both themes), layout on small screens, keyboard-only use, and
-screenshots of the main pages."""
+"""Accessibility (axe-core) of every page the URL conf serves, in both themes at desktop and phone
+width; layout on small screens, keyboard-only use, and screenshots of the main pages."""
 
+import json
 import os
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
+from django.apps import apps
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -21,11 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 README_SHOTS = {"dashboard", "study-front", "study-back"}
+DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 360, "height": 740}
 
 
 @pytest.fixture
-def site(browser, live_server, settings):
-    """A seeded site with a learner who has history, an interview at each stage and an editor."""
+def site(live_server, settings, editor):
+    """A seeded site with a learner who has history and an interview at every stage, a report,
+    and an editor (staff in the editor group, not a superuser)."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -33,58 +42,257 @@ def site(browser, live_server, settings):
     seed_questions(text=DEFAULT_FIXTURE.read_text(encoding="utf-8"))
     now = timezone.now()
     learner = make_user("learner", interview_date=(now + timedelta(days=20)).date())
-    questions = list(Question.objects.order_by("rank"))
+    questions = list(Question.objects.select_related("subsection__section").order_by("rank"))
     make_history(learner, questions[:12], 3, now - timedelta(days=30))
-    Report.objects.create(user=learner, question=questions[0], version=1, kind="unclear")
-    interview = practice.interview_start(
-        user=learner, length=5, focus=practice.Focus("bank", "Whole bank"), now=now, seed=7
-    )
-    first = practice.current_answer(interview)
-    practice.answer_reveal(answer=first, typed="An answer", now=now)
-    editor = make_user("editor")
-    editor.is_staff = True
-    editor.save()
-    editor.groups.add(Group.objects.get(name="editor"))
-    return {"url": live_server.url, "learner": learner, "interview": interview,
-            "question": questions[0]}  # fmt: skip
+    report = Report.objects.create(user=learner, question=questions[0], version=1, kind="unclear")
 
+    def start(seed: int):
+        interview = practice.interview_start(
+            user=learner, length=5, focus=practice.Focus("bank", "Whole bank"), now=now, seed=seed
+        )
+        return interview, practice.current_answer(interview)
 
-def _context(browser, site, user: str, theme: str, **options):
-    context = browser.new_context(base_url=site["url"], bypass_csp=True, color_scheme=theme,
-                                  **options)  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto("/accounts/login/")
-    page.fill("#id_login", user)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return context, page
+    def reveal(answer):
+        practice.answer_reveal(answer=answer, typed=answer.question.key_points[0], now=now)
 
+    def grade(answer):
+        practice.answer_grade(answer=answer, covered=[0], would_pass=True, now=now)
 
-def learner_pages(site) -> dict[str, str]:
-    q, interview = site["question"], site["interview"]
+    asking, _ = start(seed=1)
+    revealed, answer = start(seed=2)
+    reveal(answer)
+    following, answer = start(seed=3)
+    reveal(answer)
+    grade(answer)
+    finished, answer = start(seed=4)
+    while answer is not None:
+        reveal(answer)
+        grade(answer)
+        said = (answer.question.follow_up_key_points or [""])[0]  # the coach reads it
+        practice.follow_up_record(answer=answer, text=said, passed=True, now=now)
+        answer = practice.current_answer(finished)
+    finished.refresh_from_db()
+    assert finished.finished_at is not None
     return {
-        "dashboard": "/", "study": "/study/", "study-back": f"/study/{q.pk}/reveal/",
-        "browse": "/browse/", "search": "/browse/?q=attention", "card": f"/cards/{q.pk}/",
-        "reset": f"/cards/{q.pk}/reset/", "statistics": "/stats/", "settings": "/settings/",
-        "your-data": "/account/data/", "password": "/accounts/password/change/",
-        "email": "/accounts/email/", "reauthenticate": "/accounts/reauthenticate/",
-        "reminders": "/settings/reminders/",
-        "practice": "/practice/", "practice-question": f"/practice/{interview.pk}/",
-        "practice-report": f"/practice/{interview.pk}/report/", "drill": "/study/?scope=section:"
-        "introduction-to-generative-ai",
+        "url": live_server.url, "learner": learner, "editor": editor, "question": questions[0],
+        "report": report, "asking": asking, "revealed": revealed, "following": following,
+        "finished": finished,
+        "replay": practice.interview_replay(interview=finished, now=now),
     }  # fmt: skip
 
 
-EDITOR_PAGES = {
-    "admin": "/admin/",
-    "questions": "/admin/flashcards/question/",
-    "question": "/admin/flashcards/question/1/change/",
-    "sections": "/admin/flashcards/section/1/change/",
-    "subsection": "/admin/flashcards/subsection/1/change/",
-    "reports": "/admin/flashcards/report/",
-}
+@dataclass(frozen=True)
+class Page:
+    """A page to scan, reached by `route` with `kwargs` and `query`, and proven to be that page:
+    the navigation answers `status` at that very URL (no redirect), its <h1> contains `heading`,
+    and `selector` (when given) matches something on it."""
+
+    label: str
+    route: str
+    heading: str
+    kwargs: dict = field(default_factory=dict)
+    query: str = ""
+    status: int = 200
+    selector: str = ""
+    post: bool = False  # sent from the page before as a form with no CSRF token
+
+    @property
+    def path(self) -> str:
+        return reverse(self.route, kwargs=self.kwargs) + self.query
+
+
+def _step(label: str, interview, selector: str) -> Page:
+    """A practice-interview step, showing the question its interview is on (a follow-up's <h1>
+    is the follow-up, rendered from Markdown, so `selector` alone tells that stage)."""
+    answer = practice.current_answer(interview)
+    heading = answer.question.prompt if answer.graded_at is None else ""
+    return Page(label, "practice_step", heading, {"interview_id": interview.pk},
+                selector=selector)  # fmt: skip
+
+
+def pages(site) -> dict[str, list[Page]]:
+    """Every page to scan, by who opens it; the ids come from the data `site` made."""
+    q, report = site["question"], site["report"]
+    card, section = {"question_id": q.pk}, q.subsection.section
+    missing = {"question_id": Question.objects.order_by("-pk").first().pk + 1}
+    learner = [
+        Page("dashboard", "dashboard", "Today"),
+        Page("study", "study", "", selector="[data-testid=counters]"),
+        Page("study-section", "study", "", query=f"?scope=section:{section.key}",
+             selector=f".scope-label:has-text({json.dumps(section.title)})"),
+        Page("study-back", "reveal", q.prompt, card, selector=".answer-buttons"),
+        Page("browse", "browse", "All questions"),
+        Page("search", "browse", "All questions", query="?q=attention"),
+        Page("card", "card", q.prompt, card),
+        Page("card-reset", "card_reset", "Reset this card?", card),
+        Page("report-no-js", "card_report", "Report a problem", card,
+             selector=f"form[action='{reverse('card_report', kwargs=card)}']"),
+        Page("statistics", "statistics", "Statistics"),
+        Page("settings", "settings", "Settings"),
+        Page("reminders", "reminder_settings", "Daily reminder"),
+        Page("your-data", "your_data", "Your data"),
+        Page("password", "account_change_password", "Change Password"),
+        Page("email", "account_email", "Email Address"),
+        Page("reauthenticate", "account_reauthenticate", "Confirm Access"),
+        Page("connections", "socialaccount_connections", "Account Connections"),
+        Page("practice", "practice", "Practice interview"),
+        _step("practice-question", site["asking"], "label[for=id_typed_answer]"),
+        _step("practice-feedback", site["revealed"], "#coach-heading"),
+        _step("practice-follow-up", site["following"],
+              "p.muted:has-text('The interviewer follows up')"),
+        Page("practice-follow-up-answer", "practice_follow_up_result", "",
+             {"interview_id": site["finished"].pk, "position": 0},
+             selector="[data-testid=follow-up-model-answer]"),
+        Page("practice-report", "practice_report", "Interview report",
+             {"interview_id": site["finished"].pk}, selector="#summary-heading"),
+        _step("practice-replay", site["replay"], "label[for=id_typed_answer]"),
+        Page("404-missing-card", "card", "Not found", missing, status=404),
+        Page("400-bad-search", "browse", "That request could not be accepted",
+             query="?state=nonsense", status=400),
+        Page("403-csrf", "theme", "Please try again", status=403, post=True),
+    ]  # fmt: skip
+    editor = [Page("admin", "admin:index", "Site administration")]
+    for model, obj in (("section", section), ("subsection", q.subsection), ("question", q),
+                       ("report", report)):  # fmt: skip
+        # The change page's <h2> names the object.
+        subtitle = json.dumps(str(obj)[:40], ensure_ascii=False)
+        editor.append(Page(f"{model}-list", f"admin:flashcards_{model}_changelist",
+                           f"Select {model} to change"))  # fmt: skip
+        editor.append(Page(f"{model}-change", f"admin:flashcards_{model}_change",
+                           f"Change {model}", {"object_id": obj.pk},
+                           selector=f"#content h2:has-text({subtitle})"))  # fmt: skip
+        if model != "report":
+            editor.append(Page(f"{model}-add", f"admin:flashcards_{model}_add", f"Add {model}"))
+    editor.append(Page("403-learner-data", "admin:flashcards_card_changelist",
+                       "You can't do that here", status=403))  # fmt: skip
+    visitor = [
+        Page("front", "dashboard", "Get ready for your Generative-AI interview"),
+        Page("front-rated", "dashboard", "Get ready for your Generative-AI interview",
+             query="?rating=3", selector="details.sample-answer[open]"),
+        Page("login", "login", "Log in"),
+        Page("signup", "signup", "Create your account"),
+        Page("password-reset", "account_reset_password", "Password Reset"),
+        Page("password-reset-sent", "account_reset_password_done", "Password Reset"),
+        Page("bad-reset-link", "account_reset_password_from_key", "Bad Token",
+             {"uidb36": "x", "key": "x"}),
+        Page("password-changed", "account_reset_password_from_key_done", "Password changed"),
+        Page("bad-confirm-link", "account_confirm_email", "Confirm Email Address",
+             {"key": "x"}, selector="main :text('expired or is invalid')"),
+        Page("verification-sent", "account_email_verification_sent", "Verify Your Email"),
+        Page("inactive", "account_inactive", "Account Inactive"),
+        Page("social-cancelled", "socialaccount_login_cancelled", "Login Cancelled"),
+        Page("social-error", "socialaccount_login_error", "Third-Party Login Failure",
+             status=401),
+        Page("unsubscribe", "reminder_unsubscribe", "Stop daily reminders?", {"token": "x"}),
+        Page("unsubscribe-bad-link", "reminder_unsubscribe", "This link does not work",
+             {"token": "x"}, status=400, post=True),
+        Page("offline", "offline", "You are offline"),
+    ]  # fmt: skip
+    return {"learner": learner, "editor": editor, "visitor": visitor}
+
+
+# The server's own error pages, which the live server cannot be made to answer (it would have to
+# lose its database or crash): served from their templates, as `genai_prep.errors` serves them.
+RENDERED = [("503", "503.html", 503, "Back in a moment"),
+            ("500", "500.html", 500, "Something went wrong on our side")]  # fmt: skip
+
+
+class Skip(NamedTuple):
+    """A route that is not scanned, why, and what it answers a GET with (which proves why)."""
+
+    reason: str
+    user: str
+    status: int
+
+
+POST_ONLY = "only accepts POST: nothing to show"
+NOT_HTML = "answers with a download, JSON, a script or a redirect to an icon, not an HTML page"
+MID_FLOW = "a step allauth reaches only mid-flow (codes are off, the learner has a password)"
+NOT_SCANNED = {
+    **{route: Skip(POST_ONLY, "learner", 405) for route in (
+        "undo", "drill", "answer", "card_action", "learn_more", "card_suspend", "card_known",
+        "delete_account", "practice_start", "practice_replay", "practice_reveal", "practice_grade",
+        "practice_follow_up", "apply_plan", "logout")},
+    **{route: Skip(NOT_HTML, "learner", status) for route, status in (
+        ("export_csv", 200), ("export_json", 200), ("export_anki", 200), ("manifest", 200),
+        ("service_worker", 200), ("healthz", 200), ("favicon", 301))},
+    "whoami": Skip("the benchmark's one-line floor, not a page anyone opens", "learner", 200),
+    **{route: Skip(MID_FLOW, "learner", 302) for route in (
+        "account_request_reauthentication_code", "account_confirm_reauthentication_code",
+        "account_set_password", "account_confirm_login_code", "socialaccount_signup")},
+    # Nobody adds a report in the admin (learners send them): refused like learner data below.
+    "admin:flashcards_report_add": Skip("no one may add a report here", "editor", 403),
+    # Learner data is closed to editors; its 403 page is scanned once (card changelist).
+    **{f"admin:flashcards_{model}_{view}": Skip("learner data: the 403 page", "editor", 403)
+       for model in ("card", "review", "studysettings") for view in ("add", "change", "changelist")
+       if (model, view) != ("card", "changelist")},
+}  # fmt: skip
+
+
+def _named_routes(resolver=None, namespace: str = "", params: frozenset = frozenset()):
+    """Yield (name, parameter names) for every named route in the URL conf."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        names = params | set(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(filter(None, [namespace, entry.namespace]))
+            yield from _named_routes(entry, inner, frozenset(names))
+        elif entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), names
+
+
+def _routes() -> dict[str, frozenset]:
+    """The routes a person can open: the site's, allauth's, the admin's index and its add, change
+    and list pages for the app's models. A name whose path an earlier route serves is left out
+    (allauth's login, sign-up and log-out live on behind the site's own routes)."""
+    routes = {}
+    for name, params in _named_routes():
+        if name.startswith("admin:"):
+            model_page = name.startswith("admin:flashcards_") and name.endswith(
+                ("_add", "_change", "_changelist")
+            )
+            if name != "admin:index" and not model_page:
+                continue
+        elif not params and resolve(reverse(name)).view_name != name:
+            continue
+        routes[name] = params
+    return routes
+
+
+def unlisted_routes(site) -> list[str]:
+    """Routes neither scanned nor excluded: a new page must join one list or the other."""
+    scanned = {p.route for group in pages(site).values() for p in group}
+    return sorted(set(_routes()) - scanned - set(NOT_SCANNED))
+
+
+def _assert_every_route_listed(site) -> None:
+    unlisted = unlisted_routes(site)
+    assert unlisted == [], f"add to pages() or to NOT_SCANNED with its reason: {unlisted}"
+
+
+def _sample_path(route: str, params: frozenset, site) -> str:
+    """The route's URL with its parameters filled from the site's data."""
+    values = {"question_id": site["question"].pk, "interview_id": site["asking"].pk,
+              "position": 0, "token": "x", "key": "x", "uidb36": "x"}  # fmt: skip
+    if "object_id" in params:
+        model = route.removeprefix("admin:flashcards_").rsplit("_", 1)[0]
+        values["object_id"] = apps.get_model("flashcards", model).objects.first().pk
+    return reverse(route, kwargs={name: values[name] for name in params})
+
+
+def test_every_route_is_scanned_or_excluded_for_the_reason_it_gives(site):
+    _assert_every_route_listed(site)
+    routes = _routes()
+    assert set(NOT_SCANNED) <= set(routes), "NOT_SCANNED names a route the URL conf lacks"
+    clients = {"learner": Client(), "editor": Client()}
+    for name, client in clients.items():
+        client.force_login(site[name])
+    wrong = []
+    for route, skip in NOT_SCANNED.items():
+        response = clients[skip.user].get(_sample_path(route, routes[route], site))
+        html = b"<html" in response.getvalue().lower()
+        if response.status_code != skip.status or (skip.reason == NOT_HTML and html):
+            wrong.append(f"{route}: {response.status_code}, not {skip.status} ({skip.reason})")
+    assert wrong == [], "NOT_SCANNED reasons that no longer hold:\n" + "\n".join(wrong)
 
 
 def _serious_violations(page) -> list[str]:
@@ -97,45 +305,92 @@ def _serious_violations(page) -> list[str]:
     ]
 
 
+def _context(browser, site, user: str, theme: str, viewport=DESKTOP):
+    """A browser for `user` ("visitor" stays signed out), logged in once through the form."""
+    context = browser.new_context(base_url=site["url"], bypass_csp=True, color_scheme=theme,
+                                  viewport=viewport)  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    if user != "visitor":
+        page.goto("/accounts/login/")
+        page.fill("#id_login", user)
+        page.fill("#id_password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return context, page
+
+
+def _serve(html: str, status: int):
+    """A Playwright route handler answering with `html` and `status`."""
+    return lambda route: route.fulfill(status=status, body=html, content_type="text/html")
+
+
+def _open(page, target: Page) -> list[str]:
+    """Open `target` and return what shows it is not the page intended (nothing when it is)."""
+    if target.post:
+        with page.expect_navigation() as navigation:
+            page.evaluate("""path => { const form = document.createElement('form');
+                form.method = 'post'; form.action = path; document.body.append(form);
+                form.submit(); }""", target.path)  # fmt: skip
+        response = navigation.value
+    else:
+        response = page.goto(target.path)
+    landed = urlsplit(page.url)
+    landed = landed.path + (f"?{landed.query}" if landed.query else "")
+    problems = []
+    if response.status != target.status:
+        problems.append(f"answered {response.status}, not {target.status}")
+    if landed != target.path:
+        problems.append(f"ended at {landed}")
+    heading = page.locator("h1").first
+    if not heading.count() or target.heading not in heading.inner_text():
+        problems.append(f"<h1> is {heading.inner_text() if heading.count() else None!r}, "
+                        f"not {target.heading!r}")  # fmt: skip
+    if target.selector and not page.locator(target.selector).count():
+        problems.append(f"nothing matches {target.selector}")
+    return [f"{target.label} ({target.path}): {p}" for p in problems]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_no_serious_accessibility_violations_on_any_page(browser, site, theme):
+def test_no_serious_accessibility_violations_on_any_page(browser, site, theme, viewport):
     if not AXE.exists():
         if os.environ.get("CI"):
             pytest.fail("node_modules/axe-core is missing: npm ci must run before the tests")
         pytest.skip("axe-core is not installed (npm ci)")
+    _assert_every_route_listed(site)
     StudySettings.objects.filter(user__username__in=["learner", "editor"]).update(theme=theme)
-    found = []
-    for user, pages in (("learner", learner_pages(site)), ("editor", EDITOR_PAGES)):
-        context, page = _context(browser, site, user, theme)
-        for name, url in pages.items():
-            page.goto(url)
-            found += [f"{user} {name}: {v}" for v in _serious_violations(page)]
+    wrong_page, found = [], []
+    for user, group in pages(site).items():
+        context, page = _context(browser, site, user, theme, viewport)
+        if user == "visitor":
+            for name, template, status, _ in RENDERED:
+                context.route(f"**/rendered/{name}/", _serve(render_to_string(template), status))
+        for target in group:
+            mismatch = _open(page, target)
+            wrong_page += [f"{user} {m}" for m in mismatch]
+            if not mismatch:
+                found += [f"{user} {target.label}: {v}" for v in _serious_violations(page)]
+        if user == "visitor":
+            for name, _, status, heading in RENDERED:
+                response = page.goto(f"/rendered/{name}/")
+                assert response.status == status
+                expect(page.locator("h1")).to_have_text(heading)
+                found += [f"visitor {name}: {v}" for v in _serious_violations(page)]
         context.close()
-    for name, url in (("front", "/"), ("front-rated", "/?rating=3"),
-                      ("login", "/accounts/login/"), ("signup", "/accounts/signup/"),
-                      ("password-reset", "/accounts/password/reset/"),
-                      ("password-reset-sent", "/accounts/password/reset/done/"),
-                      ("bad-reset-link", "/accounts/password/reset/key/x-x/"),
-                      ("bad-confirm-link", "/accounts/confirm-email/x/"),
-                      ("unsubscribe", "/reminders/unsubscribe/x/"),
-                      ("offline", "/offline/")):  # fmt: skip
-        context = browser.new_context(base_url=site["url"], bypass_csp=True, color_scheme=theme)
-        page = context.new_page()
-        page.goto(url)
-        found += [f"visitor {name}: {v}" for v in _serious_violations(page)]
-        context.close()
-    assert found == []
+    assert wrong_page == [], "not the page intended, so not scanned:\n" + "\n".join(wrong_page)
+    assert found == [], "serious accessibility violations:\n" + "\n".join(found)
 
 
 def test_every_page_fits_a_360px_screen_with_44px_answer_buttons(browser, site):
-    phone = {"width": 360, "height": 740}
-    context, page = _context(browser, site, "learner", "light", viewport=phone)
+    context, page = _context(browser, site, "learner", "light", viewport=PHONE)
     overflowing = []
-    for name, url in learner_pages(site).items():
-        page.goto(url)
+    learner = pages(site)["learner"]
+    for target in learner:
+        assert _open(page, target) == []
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 360:
-            overflowing.append(f"{name}: page is {width}px wide")
+            overflowing.append(f"{target.label}: page is {width}px wide")
         # Elements that stick out of the screen (those inside their own scroll box excepted).
         wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(el => {
             const r = el.getBoundingClientRect();
@@ -146,9 +401,9 @@ def test_every_page_fits_a_360px_screen_with_44px_answer_buttons(browser, site):
             return true;
         }).map(el => el.tagName + '.' + el.className).slice(0, 3)""")
         if wide:
-            overflowing.append(f"{name}: {wide}")
+            overflowing.append(f"{target.label}: {wide}")
     assert overflowing == []
-    page.goto(learner_pages(site)["study-back"])
+    assert _open(page, next(p for p in learner if p.label == "study-back")) == []
     heights = page.eval_on_selector_all("button.answer-button", "bs => bs.map(b => b.offsetHeight)")
     assert len(heights) == 4 and min(heights) >= 44
     # Within thumb reach: the buttons sit in the lower part of the screen.
