@@ -14,6 +14,7 @@ from .account import (
     your_data,
 )
 from .cards import browse, card_detail, card_known, card_report, card_reset, card_suspend
+from .own_cards import own_card_delete, own_card_edit, own_card_list, own_card_new
 from .pages import home
 from .practice import (
     practice_follow_up,
@@ -29,6 +30,7 @@ from .progress import dashboard, statistics
 from .pwa import manifest, offline, service_worker
 from .reminders import reminder_settings, reminder_unsubscribe
 from .study import answer, card_action, drill, learn_more, reveal, study, undo
+from .tags import tag_add, tag_remove
 
 __all__ = [
     "whoami",
@@ -47,6 +49,12 @@ __all__ = [
     "card_reset",
     "card_report",
     "browse",
+    "own_card_list",
+    "own_card_new",
+    "own_card_edit",
+    "own_card_delete",
+    "tag_add",
+    "tag_remove",
     "practice_home",
     "practice_start",
     "practice_step",
