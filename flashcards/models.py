@@ -51,7 +51,8 @@ class QuestionQuerySet(models.QuerySet):
         )
 
     def tagged(self, tag: Tag) -> QuestionQuerySet:
-        return self.filter(taggings__tag=tag)
+        # A subquery, not a join: it cannot duplicate rows or meet with_card_for()'s join.
+        return self.filter(pk__in=Tagging.objects.filter(tag=tag).values("question_id"))
 
     def with_card_for(self, user) -> QuestionQuerySet:
         """Annotate each question with the learner's card state and their last answer."""
@@ -77,7 +78,9 @@ class QuestionQuerySet(models.QuerySet):
         """
         if state == "suspended":
             return self.filter(card_suspended=True)
-        studying = self.exclude(card_suspended=True)
+        # Spelled out: exclude(card_suspended=True) became NOT (suspended), which is NULL (so
+        # false) for a question with no card, and the "New" filter showed no unstudied card.
+        studying = self.filter(Q(card_suspended=False) | Q(card_suspended__isnull=True))
         if state == "new":
             return studying.filter(Q(card_state__isnull=True) | Q(card_state=Card.State.NEW))
         if state == "learning":

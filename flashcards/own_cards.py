@@ -76,14 +76,25 @@ def own_card_update(*, question: Question, card: OwnCard) -> Question:
 
 def own_card_delete(*, question: Question) -> None:
     """Delete an own card with everything the learner recorded about it."""
+    _delete_with_progress(Question.visible.to(question.owner_id).filter(pk=question.pk))
+
+
+def own_cards_delete_all(*, user) -> None:
+    """Delete all of a learner's own cards with their progress (deleting the account)."""
+    _delete_with_progress(Question.visible.to(user).filter(owner=user))
+
+
+def _delete_with_progress(questions) -> None:
+    # Learner data refers to questions with PROTECT (the bank is never deleted under it), so an
+    # own card's rows go first, explicitly.
     with transaction.atomic():
-        Tagging.objects.filter(question=question).delete()
+        Tagging.objects.filter(question__in=questions).delete()
         # A practice interview that drew it keeps its list of ids; advancing skips a question
         # that is gone, as it does one an editor retired.
-        InterviewAnswer.objects.filter(question=question).delete()
-        Review.objects.filter(question=question).delete()
-        Card.objects.filter(question=question).delete()
-        question.delete()
+        InterviewAnswer.objects.filter(question__in=questions).delete()
+        Review.objects.filter(question__in=questions).delete()
+        Card.objects.filter(question__in=questions).delete()
+        questions.delete()
 
 
 def _fill(question: Question, card: OwnCard) -> None:
