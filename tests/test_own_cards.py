@@ -303,3 +303,13 @@ def test_a_staff_member_is_a_learner_too_and_sees_their_own_cards(client, db):
     make_own_card(staff, prompt=PROMPT)
     client.force_login(staff)
     assert b"OWN-CARD-PROMPT-7K" in client.get(reverse("own_cards")).content
+
+
+def test_the_own_card_pages_refuse_a_bank_question(client, bank):
+    ann = make_user("ann")
+    client.force_login(ann)
+    for name in ("own_card_edit", "own_card_delete"):
+        assert client.get(reverse(name, args=[bank[0].pk])).status_code == 404
+        response = client.post(reverse(name, args=[bank[0].pk]), {**DATA, "prompt": "Hijacked?"})
+        assert response.status_code == 404
+    assert Question.objects.get(pk=bank[0].pk).prompt == bank[0].prompt
