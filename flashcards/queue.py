@@ -170,7 +170,8 @@ _SCOPES = {
         " JOIN flashcards_tag t ON t.id = tg.tag_id AND t.user_id = %(user)s",
         " AND t.name = %(key)s",
     ),
-    "mine": ("", " AND q.owner_id = %(user)s"),
+    # The learner's own area: own cards not placed under a bank subsection.
+    "mine": ("", " AND q.owner_id = %(user)s AND q.subsection_id IS NULL"),
 }
 # The bank and the learner's own cards, never another learner's (models.Question.visible).
 _VISIBLE = "q.is_active AND (q.owner_id IS NULL OR q.owner_id = %(user)s)"

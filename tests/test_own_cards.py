@@ -313,3 +313,21 @@ def test_the_own_card_pages_refuse_a_bank_question(client, bank):
         response = client.post(reverse(name, args=[bank[0].pk]), {**DATA, "prompt": "Hijacked?"})
         assert response.status_code == 404
     assert Question.objects.get(pk=bank[0].pk).prompt == bank[0].prompt
+
+
+def test_my_questions_is_an_area_of_the_mastery_map_with_its_own_session(client, bank, now):
+    ann = make_user("ann")
+    placed = make_own_card(ann, subsection=bank[0].subsection)
+    mine = [make_own_card(ann), make_own_card(ann, priority="low")]
+    client.force_login(ann)
+    dashboard = client.get(reverse("dashboard"))
+    areas = [section.title for section in dashboard.context["mastery"]]
+    assert areas[-1] == "My questions" and areas.count("My questions") == 1
+    link = f"{reverse('study')}?scope=subsection:{own_cards.MY_QUESTIONS_KEY}"
+    assert link in dashboard.content.decode()
+    session = client.get(link)
+    assert session.context["today"].new == len(mine)
+    assert session.context["item"].question.pk == mine[0].pk
+    listed = client.get(reverse("study") + f"?scope=mine:{own_cards.MY_QUESTIONS_KEY}")
+    assert listed.context["today"].new == len(mine)
+    assert placed.pk not in {q.pk for q in mine}

@@ -123,6 +123,7 @@ def test_studying_a_tag_shows_and_counts_only_its_cards(client, bank, now):
     tagged = [bank[40], bank[80]]
     for question in tagged:
         tags.tag_add(user=ann, question=question, name="deep-dive")
+    tags.tag_add(user=ann, question=bank[5], name="elsewhere")  # another tag: not in scope
     answer(ann, bank[40], 1, now)  # now learning, due in a minute
     client.force_login(ann)
     url = reverse("study") + "?scope=tag:deep-dive"
