@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from flashcards import practice
+from flashcards import practice, tags
 from flashcards.models import Question, Report, StudySettings
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
-from tests.conftest import PASSWORD, make_history, make_user
+from tests.conftest import PASSWORD, make_history, make_own_card, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,12 +41,15 @@ def site(browser, live_server, settings):
     )
     first = practice.current_answer(interview)
     practice.answer_reveal(answer=first, typed="An answer", now=now)
+    own = make_own_card(learner, prompt="My own question?", subsection=questions[0].subsection)
+    for question in (own, questions[0]):
+        tags.tag_add(user=learner, question=question, name="system-design")
     editor = make_user("editor")
     editor.is_staff = True
     editor.save()
     editor.groups.add(Group.objects.get(name="editor"))
     return {"url": live_server.url, "learner": learner, "interview": interview,
-            "question": questions[0]}  # fmt: skip
+            "question": questions[0], "own": own}  # fmt: skip
 
 
 def _context(browser, site, user: str, theme: str, **options):
@@ -74,6 +77,9 @@ def learner_pages(site) -> dict[str, str]:
         "practice": "/practice/", "practice-question": f"/practice/{interview.pk}/",
         "practice-report": f"/practice/{interview.pk}/report/", "drill": "/study/?scope=section:"
         "introduction-to-generative-ai",
+        "my-questions": "/mine/", "own-card-new": "/mine/new/",
+        "own-card-edit": f"/mine/{site['own'].pk}/edit/",
+        "own-card-delete": f"/mine/{site['own'].pk}/delete/", "browse-tag": "/browse/?tag=system-design",
     }  # fmt: skip
 
 
