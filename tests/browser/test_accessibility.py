@@ -79,7 +79,8 @@ def learner_pages(site) -> dict[str, str]:
         "introduction-to-generative-ai",
         "my-questions": "/mine/", "own-card-new": "/mine/new/",
         "own-card-edit": f"/mine/{site['own'].pk}/edit/",
-        "own-card-delete": f"/mine/{site['own'].pk}/delete/", "browse-tag": "/browse/?tag=system-design",
+        "own-card-delete": f"/mine/{site['own'].pk}/delete/",
+        "browse-tag": "/browse/?tag=system-design",
     }  # fmt: skip
 
 
