@@ -53,7 +53,10 @@ def learners(bank, now):
     yesterday (it shows the most overdue)."""
     light, heavy = make_user("light"), make_user("heavy")
     tags.tag_add(user=light, question=bank[0], name="rag")
-    mine = [make_own_card(heavy) for _ in range(30)]
+    # Half their own cards in My questions, half placed under the bank's subsections.
+    mine = [
+        make_own_card(heavy, subsection=bank[i].subsection if i % 2 else None) for i in range(30)
+    ]
     for i, question in enumerate(bank + mine):
         for name in ("rag", f"topic-{i % 5}", f"card-{i}"):
             tags.tag_add(user=heavy, question=question, name=name)
