@@ -216,28 +216,9 @@ class ReminderForm(forms.ModelForm):
         return super().save(commit)
 
 
-class OwnCardForm(forms.Form):
-    """An own card as the learner writes it, checked with the bank's limits (fixture.py)."""
+class PlacementForm(forms.Form):
+    """Where own cards go (My questions or a bank subsection) and their priority."""
 
-    prompt = forms.CharField(
-        max_length=fixture.TEXT_LIMITS["prompt"], widget=forms.Textarea(attrs={"rows": 2})
-    )
-    answer = forms.CharField(
-        required=False,
-        max_length=fixture.TEXT_LIMITS["answer"],
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Markdown; formulas between $…$.",
-    )
-    key_points = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=f"Optional: one per line, at most {fixture.MAX_KEY_POINTS}.",
-    )
-    follow_up = forms.CharField(
-        required=False,
-        max_length=fixture.TEXT_LIMITS["follow_up"],
-        label="Likely follow-up question",
-    )
     placement = forms.ChoiceField(label="Place it in")
     priority = forms.ChoiceField(
         choices=Question.Priority.choices,
@@ -259,6 +240,36 @@ class OwnCardForm(forms.Form):
             *((key, str(s)) for key, s in self.subsections.items()),
         ]
 
+    def placed_in(self) -> Subsection | None:
+        """The chosen bank subsection, or None for My questions."""
+        return self.subsections.get(self.cleaned_data["placement"])
+
+
+class OwnCardForm(PlacementForm):
+    """An own card as the learner writes it, checked with the bank's limits (fixture.py)."""
+
+    field_order = ["prompt", "answer", "key_points", "follow_up", "placement", "priority"]
+
+    prompt = forms.CharField(
+        max_length=fixture.TEXT_LIMITS["prompt"], widget=forms.Textarea(attrs={"rows": 2})
+    )
+    answer = forms.CharField(
+        required=False,
+        max_length=fixture.TEXT_LIMITS["answer"],
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Markdown; formulas between $…$.",
+    )
+    key_points = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Optional: one per line, at most {fixture.MAX_KEY_POINTS}.",
+    )
+    follow_up = forms.CharField(
+        required=False,
+        max_length=fixture.TEXT_LIMITS["follow_up"],
+        label="Likely follow-up question",
+    )
+
     def clean_key_points(self) -> list[str]:
         lines = self.cleaned_data["key_points"].splitlines()
         return [line.strip() for line in lines if line.strip()]
@@ -278,7 +289,7 @@ class OwnCardForm(forms.Form):
             answer=data["answer"],
             key_points=data["key_points"],
             follow_up=data["follow_up"].strip(),
-            subsection=self.subsections.get(data["placement"]),
+            subsection=self.placed_in(),
             priority=data["priority"],
         )
 
@@ -294,6 +305,18 @@ class OwnCardForm(forms.Form):
             else own_cards.MY_QUESTIONS_KEY,
             "priority": question.priority,
         }
+
+
+class ImportForm(PlacementForm):
+    """A CSV or tab-separated file of own cards, and where they go."""
+
+    field_order = ["file", "placement", "priority"]
+
+    file = forms.FileField(
+        label="File (CSV or tab-separated, UTF-8)",
+        help_text="One card per line: question, answer, then optional key points and tags; a "
+        "header row naming the columns is recognised. At most 500 cards and 1 MB.",
+    )
 
 
 class TagForm(forms.Form):

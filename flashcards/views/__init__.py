@@ -13,6 +13,7 @@ from .account import (
     whoami,
     your_data,
 )
+from .card_import import card_import_confirm, card_import_upload
 from .cards import browse, card_detail, card_known, card_report, card_reset, card_suspend
 from .own_cards import own_card_delete, own_card_edit, own_card_list, own_card_new
 from .pages import home
@@ -33,6 +34,8 @@ from .study import answer, card_action, drill, learn_more, reveal, study, undo
 from .tags import tag_add, tag_remove
 
 __all__ = [
+    "card_import_upload",
+    "card_import_confirm",
     "whoami",
     "your_data",
     "export_csv",
