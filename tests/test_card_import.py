@@ -29,7 +29,8 @@ def _upload(client, content: bytes | str, name="cards.txt", **fields):
 
 def _anki_lines(count: int) -> list[str]:
     return [
-        f"What is idea {n}?\tIdea {n} explained.\tfirst point {n}; second point {n}\tideas batch-{n % 3}"
+        f"What is idea {n}?\tIdea {n} explained.\tfirst point {n}; second point {n}"
+        f"\tideas batch-{n % 3}"
         for n in range(1, count + 1)
     ]
 
@@ -153,8 +154,8 @@ def test_limits_on_rows_and_fields_are_enforced_naming_the_place(client_for, db)
 def test_an_export_of_own_cards_imported_into_a_new_account_recreates_them(client_for, bank):
     ann = make_user("ann")
     subsection = Subsection.objects.order_by("id").first()
-    make_own_card(ann, prompt="=SUM(A1) is not a formula here?", answer="Line one.\n\nLine two; more.",
-                  key_points=["point; with a semicolon", "second"], follow_up="And then?",
+    make_own_card(ann, prompt="=SUM(A1) is not a formula here?",
+                  answer="Line one.\n\nLine two; more.", key_points=["point; with a semicolon", "second"], follow_up="And then?",
                   subsection=subsection, priority="low")  # fmt: skip
     make_own_card(ann, prompt="Plain one?", answer="Yes.")
     raw = b"".join(client_for(ann).get(reverse("export_csv")).streaming_content)
