@@ -155,7 +155,8 @@ def test_an_export_of_own_cards_imported_into_a_new_account_recreates_them(clien
     ann = make_user("ann")
     subsection = Subsection.objects.order_by("id").first()
     make_own_card(ann, prompt="=SUM(A1) is not a formula here?",
-                  answer="Line one.\n\nLine two; more.", key_points=["point; with a semicolon", "second"], follow_up="And then?",
+                  answer="Line one.\n\nLine two; more.",
+                  key_points=["point; with a semicolon", "second"], follow_up="And then?",
                   subsection=subsection, priority="low")  # fmt: skip
     make_own_card(ann, prompt="Plain one?", answer="Yes.")
     raw = b"".join(client_for(ann).get(reverse("export_csv")).streaming_content)
