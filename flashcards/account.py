@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from . import own_cards
 from .models import Question, Report, SignupWindow
 
 REPORTS_PER_HOUR = 10
@@ -43,6 +44,7 @@ def account_delete(*, user) -> None:
     retry (instead of a 500)."""
     try:
         with transaction.atomic():
+            own_cards.own_cards_delete_all(user=user)
             user.delete()
     except (IntegrityError, OperationalError) as error:  # also a deadlock with that session
         raise DeletionInterrupted(str(error)) from None

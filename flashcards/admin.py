@@ -359,6 +359,13 @@ class ReportAdmin(admin.ModelAdmin):
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Learner data is shown to staff, never edited by hand: the scheduler owns it."""
 
+    def get_queryset(self, request):
+        # Learners' own cards are private (#16): staff see progress on the bank only.
+        queryset = super().get_queryset(request)
+        if hasattr(self.model, "question"):
+            queryset = queryset.filter(question__owner__isnull=True)
+        return queryset
+
     def has_add_permission(self, request) -> bool:
         return False
 

@@ -28,6 +28,7 @@ from .models import (
     Report,
     Review,
     StudySettings,
+    Tagging,
 )
 from .rendering import inline_to_html, markdown_to_html
 from .reviews import study_settings_for
@@ -102,6 +103,20 @@ REMINDER_COLUMNS = [
     (name, name)
     for name in ("study_day", "status", "email", "attempts", "sent_at", "unsubscribed_at")
 ]
+# The learner's own cards (#16), as they wrote them; section and subsection are blank for a card
+# in "My questions". Key points are one per line, as the form takes them.
+OWN_CARD_COLUMNS = [
+    ("key", "key"),
+    ("prompt", "prompt"),
+    ("answer", "answer"),
+    ("key_points", "key_points"),
+    ("follow_up", "follow_up"),
+    ("section", "subsection__section__title"),
+    ("subsection", "subsection__title"),
+    ("priority", "priority"),
+]
+TAG_COLUMNS = [("tag", "tag__name"), ("question_key", "question__key"),
+               ("question", "question__prompt")]  # fmt: skip
 LINKED_ACCOUNT_COLUMNS = [(name, name) for name in ("provider", "uid", "date_joined", "last_login")]
 STATE_NAMES = dict(Card.State.choices)
 
@@ -148,6 +163,11 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
             )  # fmt: skip
             yield (*row, known, _local(card["due"], zone), _local(card["last_review"], zone))
 
+    def own_card_rows():
+        own = Question.visible.to(user).filter(owner=user).order_by("pk")
+        for row in rows(own, OWN_CARD_COLUMNS):
+            yield (*row[:3], "\n".join(row[3]), *row[4:])
+
     def review_rows():
         reviews = Review.objects.filter(user=user).order_by("reviewed_at", "pk")
         for row in rows(reviews, REVIEW_COLUMNS):
@@ -170,6 +190,10 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
               .order_by("interview__started_at", "interview_id", "position"), PRACTICE_COLUMNS)),
         ("reports", [h for h, _ in REPORT_COLUMNS],
          rows(Report.objects.filter(user=user).order_by("created_at", "pk"), REPORT_COLUMNS)),
+        ("own_cards", [h for h, _ in OWN_CARD_COLUMNS], own_card_rows()),
+        ("tags", [h for h, _ in TAG_COLUMNS],
+         rows(Tagging.objects.filter(tag__user=user).order_by("tag__name", "question_id"),
+              TAG_COLUMNS)),
         ("linked_accounts", [h for h, _ in LINKED_ACCOUNT_COLUMNS],
          rows(SocialAccount.objects.filter(user=user).order_by("pk"), LINKED_ACCOUNT_COLUMNS)),
     ]  # fmt: skip

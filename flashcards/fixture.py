@@ -32,6 +32,10 @@ KEY_POINT_LIMIT = 300
 MAX_KEY_POINTS = 20
 CUE_LIMIT = 100
 MAX_CUES = 30
+# Kept for learners' own cards (#16, flashcards/own_cards.py): their generated keys start with
+# this, and their own area is this subsection key, so the bank's file may use neither.
+OWN_KEY_PREFIX = "own-"
+MY_QUESTIONS_KEY = "my-questions"
 POINT_LISTS = {"key_points": "key_point_cues", "follow_up_key_points": "follow_up_key_point_cues"}
 
 
@@ -216,6 +220,8 @@ def _key(node: dict, where: str, seen: dict[str, str]) -> str:
 def _question(node: dict, where: str, keys: dict, ranks: dict) -> QuestionSpec:
     key = _key(node, where, keys)
     where = f"{where} ({key})"
+    if key.startswith(OWN_KEY_PREFIX):
+        raise FixtureError(f"{where}: keys starting '{OWN_KEY_PREFIX}' are kept for own cards")
     rank = _require(node, "rank", where, int)
     origin = _require(node, "origin", where)
     if origin not in ORIGINS:
@@ -286,9 +292,12 @@ def parse(text: str) -> list[SectionSpec]:
                 _question(q_node, f"{ss_where}.questions[{k}]", question_keys, ranks)
                 for k, q_node in enumerate(_require(ss_node, "questions", ss_where, list))
             ]
+            ss_key = _key(ss_node, ss_where, subsection_keys)
+            if ss_key == MY_QUESTIONS_KEY:
+                raise FixtureError(f"{ss_where}: the key '{ss_key}' is kept for own cards")
             subsections.append(
                 SubsectionSpec(
-                    key=_key(ss_node, ss_where, subsection_keys),
+                    key=ss_key,
                     title=_require(ss_node, "title", ss_where),
                     questions=questions,
                 )

@@ -4,8 +4,15 @@ from zoneinfo import available_timezones
 from django import forms
 from django.contrib.auth import authenticate
 
-from . import scheduling
-from .models import ReminderPreference, Report, StudySettings
+from . import fixture, own_cards, scheduling, tags
+from .models import (
+    MY_QUESTIONS,
+    Question,
+    ReminderPreference,
+    Report,
+    StudySettings,
+    Subsection,
+)
 
 TIME_ZONES = available_timezones()
 # The furthest interview date a learner can set: plans and intervals are computed up to it.
@@ -98,6 +105,7 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     state = forms.ChoiceField(required=False, choices=STATES)
+    tag = forms.CharField(required=False, max_length=tags.NAME_LIMIT)
 
 
 class ReportForm(forms.ModelForm):
@@ -217,3 +225,118 @@ class ReminderForm(forms.ModelForm):
         if self.cleaned_data["enabled"]:
             self.instance.undeliverable = False  # the learner checked their address
         return super().save(commit)
+
+
+class PlacementForm(forms.Form):
+    """Where own cards go (My questions or a bank subsection) and their priority."""
+
+    placement = forms.ChoiceField(label="Place it in")
+    priority = forms.ChoiceField(
+        choices=Question.Priority.choices,
+        initial=Question.Priority.NORMAL,
+        help_text="High: before the bank's new cards. Normal: after the bank's 40 most likely. "
+        "Low: after all of them.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subsections = {
+            s.key: s
+            for s in Subsection.objects.select_related("section").order_by(
+                "section__position", "position", "id"
+            )
+        }
+        self.fields["placement"].choices = [
+            (own_cards.MY_QUESTIONS_KEY, MY_QUESTIONS),
+            *((key, str(s)) for key, s in self.subsections.items()),
+        ]
+
+    def placed_in(self) -> Subsection | None:
+        """The chosen bank subsection, or None for My questions."""
+        return self.subsections.get(self.cleaned_data["placement"])
+
+
+class OwnCardForm(PlacementForm):
+    """An own card as the learner writes it, checked with the bank's limits (fixture.py)."""
+
+    field_order = ["prompt", "answer", "key_points", "follow_up", "placement", "priority"]
+
+    prompt = forms.CharField(
+        max_length=fixture.TEXT_LIMITS["prompt"], widget=forms.Textarea(attrs={"rows": 2})
+    )
+    answer = forms.CharField(
+        required=False,
+        max_length=fixture.TEXT_LIMITS["answer"],
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Markdown; formulas between $…$.",
+    )
+    key_points = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Optional: one per line, at most {fixture.MAX_KEY_POINTS}.",
+    )
+    follow_up = forms.CharField(
+        required=False,
+        max_length=fixture.TEXT_LIMITS["follow_up"],
+        label="Likely follow-up question",
+    )
+
+    def clean_key_points(self) -> list[str]:
+        lines = self.cleaned_data["key_points"].splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        given = {name: data[name] for name in own_cards.FIELDS if name in data}
+        for name, problem in fixture.question_problems(given).items():
+            if name in self.fields:
+                self.add_error(name, problem)
+        return data
+
+    def own_card(self) -> own_cards.OwnCard:
+        data = self.cleaned_data
+        return own_cards.OwnCard(
+            prompt=data["prompt"].strip(),
+            answer=data["answer"],
+            key_points=data["key_points"],
+            follow_up=data["follow_up"].strip(),
+            subsection=self.placed_in(),
+            priority=data["priority"],
+        )
+
+    @classmethod
+    def initial_for(cls, question: Question) -> dict:
+        return {
+            "prompt": question.prompt,
+            "answer": question.answer,
+            "key_points": "\n".join(question.key_points),
+            "follow_up": question.follow_up,
+            "placement": question.subsection.key
+            if question.subsection_id
+            else own_cards.MY_QUESTIONS_KEY,
+            "priority": question.priority,
+        }
+
+
+class ImportForm(PlacementForm):
+    """A CSV or tab-separated file of own cards, and where they go."""
+
+    field_order = ["file", "placement", "priority"]
+
+    file = forms.FileField(
+        label="File (CSV or tab-separated, UTF-8)",
+        help_text="One card per line: question, answer, then optional key points and tags; a "
+        "header row naming the columns is recognised. At most 500 cards and 1 MB.",
+    )
+
+
+class TagForm(forms.Form):
+    """A tag name to add to a card (normalised by tags.normalise)."""
+
+    name = forms.CharField(max_length=200, label="Add a tag", help_text=tags.NAME_RULE)
+
+    def clean_name(self) -> str:
+        try:
+            return tags.normalise(self.cleaned_data["name"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None

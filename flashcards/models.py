@@ -38,10 +38,21 @@ class Subsection(models.Model):
 
 class QuestionQuerySet(models.QuerySet):
     def active(self) -> QuestionQuerySet:
-        return self.filter(is_active=True, subsection__isnull=False)
+        # A bank question always has a subsection; an own card may sit in "My questions" (none).
+        return self.filter(Q(subsection__isnull=False) | Q(owner__isnull=False), is_active=True)
 
     def in_bank_order(self) -> QuestionQuerySet:
-        return self.order_by("subsection__section__position", "subsection__position", "position")
+        """Bank order; own cards in "My questions" (no subsection) come last."""
+        return self.order_by(
+            F("subsection__section__position").asc(nulls_last=True),
+            "subsection__position",
+            "position",
+            "pk",
+        )
+
+    def tagged(self, tag: Tag) -> QuestionQuerySet:
+        # A subquery, not a join: it cannot duplicate rows or meet with_card_for()'s join.
+        return self.filter(pk__in=Tagging.objects.filter(tag=tag).values("question_id"))
 
     def with_card_for(self, user) -> QuestionQuerySet:
         """Annotate each question with the learner's card state and their last answer."""
@@ -67,7 +78,9 @@ class QuestionQuerySet(models.QuerySet):
         """
         if state == "suspended":
             return self.filter(card_suspended=True)
-        studying = self.exclude(card_suspended=True)
+        # Spelled out: exclude(card_suspended=True) became NOT (suspended), which is NULL (so
+        # false) for a question with no card, and the "New" filter showed no unstudied card.
+        studying = self.filter(Q(card_suspended=False) | Q(card_suspended__isnull=True))
         if state == "new":
             return studying.filter(Q(card_state__isnull=True) | Q(card_state=Card.State.NEW))
         if state == "learning":
@@ -105,12 +118,50 @@ class QuestionQuerySet(models.QuerySet):
         return self.active().filter(~Exists(started))
 
 
+class BankQuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
+    """The bank only: learners' own cards are never seen through `Question.objects`."""
+
+    def get_queryset(self) -> QuestionQuerySet:
+        return super().get_queryset().filter(owner__isnull=True)
+
+
+class VisibleQuestionManager(models.Manager.from_queryset(QuestionQuerySet)):
+    """What one learner may see: the bank and their own cards (`Question.visible.to(user)`)."""
+
+    def get_queryset(self) -> QuestionQuerySet:
+        return super().get_queryset().filter(owner__isnull=True)
+
+    def to(self, user) -> QuestionQuerySet:
+        """The bank and `user`'s own cards (`user` a user or their id)."""
+        return super().get_queryset().filter(Q(owner__isnull=True) | Q(owner=user))
+
+
 class Question(models.Model):
     class Origin(models.TextChoices):
         SEED = "seed", "Seed document"
         ADDED = "added", "Added"
+        OWN = "own", "Written by the learner"
 
-    subsection = models.ForeignKey(Subsection, on_delete=models.PROTECT, related_name="questions")
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        NORMAL = "normal", "Normal"
+        LOW = "low", "Low"
+
+    # NULL only for an own card placed in the learner's "My questions" (checked below).
+    subsection = models.ForeignKey(
+        Subsection, on_delete=models.PROTECT, related_name="questions", null=True
+    )
+    # An own card (#16): private to its owner; NULL for the bank. Its rank comes from its
+    # priority (flashcards/own_cards.py).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="own_questions",
+    )
+    priority = models.CharField(max_length=6, choices=Priority.choices, blank=True, editable=False)
     key = models.SlugField(max_length=120, unique=True, validators=[validate_key])
     prompt = models.TextField()
     answer = models.TextField(blank=True, help_text="Markdown.")
@@ -131,21 +182,42 @@ class Question(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = QuestionQuerySet.as_manager()
+    # The first manager is Django's default (admin, forms, dumpdata): the bank only.
+    objects = BankQuestionManager()
+    visible = VisibleQuestionManager()
 
     class Meta:
         ordering = ["subsection__section__position", "subsection__position", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=False) | Q(subsection__isnull=False),
+                name="bank_question_has_subsection",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.prompt
 
     @property
+    def placement(self) -> str:
+        """Return where the question sits, as shown above it."""
+        if self.subsection_id is None:
+            return MY_QUESTIONS
+        return f"{self.subsection.section.title} › {self.subsection.title}"
+
+    @property
     def rank_badge(self) -> str:
-        """Return the likelihood band shown on the card."""
+        """Return the likelihood band shown on the card (an own card's priority)."""
+        if self.owner_id is not None:
+            return f"Mine · {self.get_priority_display().lower()} priority"
         for band in (10, 25, 50):
             if self.rank <= band:
                 return f"Top {band}"
         return f"#{self.rank}"
+
+
+# The learner's own area for own cards not placed under a bank subsection.
+MY_QUESTIONS = "My questions"
 
 
 # One definition of a new card and of a studying card (one in the learner's reviews), written
@@ -551,3 +623,43 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.study_day} {self.status}"
+
+
+# --- Tags (#16) ------------------------------------------------------------------------------
+
+
+class Tag(models.Model):
+    """A learner's label for cards (bank or own); the name is normalised (flashcards/tags.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=40)
+    questions = models.ManyToManyField(Question, through="Tagging", related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="one_tag_per_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tagging(models.Model):
+    """One card carrying one of its learner's tags."""
+
+    # No single-column indexes: the unique (tag, question) and the (question, tag) index lead
+    # with each. PROTECT like all learner data on the bank; an own card's go with it explicitly.
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings", db_index=False)
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="taggings", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "question"], name="one_tagging_per_card")
+        ]
+        indexes = [models.Index(fields=["question", "tag"], name="tagging_question_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} · {self.question_id}"

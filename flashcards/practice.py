@@ -60,7 +60,8 @@ def _forgot_last(user) -> set[int]:
     """Questions whose latest answer was "didn't know" (one indexed query)."""
     latest = Review.objects.filter(user=user, question=OuterRef("pk")).order_by("-reviewed_at")
     return set(
-        Question.objects.annotate(last_known=Subquery(latest.values("known")[:1]))
+        Question.visible.to(user)
+        .annotate(last_known=Subquery(latest.values("known")[:1]))
         .filter(last_known=False)
         .values_list("pk", flat=True)
     )
@@ -131,7 +132,11 @@ def advance(interview: Interview, now: datetime) -> InterviewAnswer | None:
     for position, question_id in enumerate(interview.question_ids):
         answer = answers.get(position)
         if answer is None:
-            question = Question.objects.filter(pk=question_id, is_active=True).first()
+            question = (
+                Question.visible.to(interview.user_id)
+                .filter(pk=question_id, is_active=True)
+                .first()
+            )
             if question is None:  # retired by an editor since the draw: skip it
                 continue
             try:

@@ -93,9 +93,10 @@ class StudyDate(Func):
 
 @dataclass(frozen=True)
 class Scope:
-    """A session restricted to part of the bank: a section, a subsection or a drill list."""
+    """A session restricted to part of the bank: a section, a subsection, a tag, the learner's
+    own cards or a drill list."""
 
-    kind: str  # "section", "subsection" or "weakest"
+    kind: str  # "section", "subsection", "tag", "mine" (own cards), "weakest" or "ahead"
     key: str
     label: str
     question_ids: tuple[int, ...] = field(default=())
@@ -164,7 +165,16 @@ _SCOPES = {
         " JOIN flashcards_subsection ss ON ss.id = q.subsection_id",
         " AND ss.key = %(key)s",
     ),
+    "tag": (
+        " JOIN flashcards_tagging tg ON tg.question_id = q.id"
+        " JOIN flashcards_tag t ON t.id = tg.tag_id AND t.user_id = %(user)s",
+        " AND t.name = %(key)s",
+    ),
+    # The learner's own area: own cards not placed under a bank subsection.
+    "mine": ("", " AND q.owner_id = %(user)s AND q.subsection_id IS NULL"),
 }
+# The bank and the learner's own cards, never another learner's (models.Question.visible).
+_VISIBLE = "q.is_active AND (q.owner_id IS NULL OR q.owner_id = %(user)s)"
 # A card's state before its first answer of the study day (NULL if not answered today).
 _FIRST_TODAY = (
     "(SELECT r.state_before FROM flashcards_review r WHERE r.card_id = c.id"
@@ -188,7 +198,7 @@ def _counts_sql(kind: str | None) -> str:
         f"FROM (SELECT c.id, c.state, c.due, c.suspended, c.buried_until, c.last_review,"
         f" CASE WHEN {_LEFT_TODAY} THEN {_FIRST_TODAY} END AS first_state"
         " FROM flashcards_question q LEFT JOIN flashcards_card c"
-        f" ON c.question_id = q.id AND c.user_id = %(user)s{join} WHERE q.is_active{where}) c"
+        f" ON c.question_id = q.id AND c.user_id = %(user)s{join} WHERE {_VISIBLE}{where}) c"
     )
     origin = "COALESCE(c.first_state, c.state)"
     # Today's reviews need their questions only to tell which part of the bank they were in.
@@ -327,8 +337,8 @@ def _study_sql(pick: str) -> str:
     return (
         f"SELECT {_STUDY_COLUMNS} FROM ({pick}) pick"
         " JOIN flashcards_question q ON q.id = pick.id"
-        " JOIN flashcards_subsection ss ON ss.id = q.subsection_id"
-        " JOIN flashcards_section s ON s.id = ss.section_id"
+        " LEFT JOIN flashcards_subsection ss ON ss.id = q.subsection_id"
+        " LEFT JOIN flashcards_section s ON s.id = ss.section_id"
         " LEFT JOIN flashcards_card c ON c.question_id = q.id AND c.user_id = %(user)s"
     )
 
@@ -339,7 +349,7 @@ def _next_due_sql(kind: str | None, due: str = _DUE) -> str:
     join, where = _SCOPES[kind]
     return _study_sql(
         f"SELECT q.id FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id"
-        f"{join} WHERE c.user_id = %(user)s AND q.is_active AND {_STUDYING} AND {due}{where}"
+        f"{join} WHERE c.user_id = %(user)s AND {_VISIBLE} AND {_STUDYING} AND {due}{where}"
         " AND q.id <> %(avoid)s ORDER BY c.due, q.rank LIMIT 1"
     )
 
@@ -348,7 +358,7 @@ def _next_new_sql(kind: str | None) -> str:
     """The most likely question the learner has not started (no card, or a new one)."""
     join, where = _SCOPES[kind]
     return _study_sql(
-        f"SELECT q.id FROM flashcards_question q{join} WHERE q.is_active{where}"
+        f"SELECT q.id FROM flashcards_question q{join} WHERE {_VISIBLE}{where}"
         " AND NOT EXISTS (SELECT 1 FROM flashcards_card c WHERE c.question_id = q.id"
         " AND c.user_id = %(user)s AND NOT "
         f"{_NEW})"
@@ -357,7 +367,7 @@ def _next_new_sql(kind: str | None) -> str:
 
 
 _ONE_QUESTION = _study_sql(
-    "SELECT id FROM flashcards_question WHERE id = %(question)s AND is_active"
+    f"SELECT q.id FROM flashcards_question q WHERE q.id = %(question)s AND {_VISIBLE}"
 )
 
 
@@ -367,8 +377,9 @@ def _question_and_card(sql: str, params: dict) -> tuple[Question, Card | None] |
     if not rows:
         return None
     question = rows.instance(Question)
-    question.subsection = rows.instance(Subsection, "ss_")
-    question.subsection.section = rows.instance(Section, "s_")
+    question.subsection = rows.instance(Subsection, "ss_")  # None: in "My questions"
+    if question.subsection is not None:
+        question.subsection.section = rows.instance(Section, "s_")
     return question, rows.instance(Card, "c_")
 
 

@@ -15,10 +15,18 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 
-from . import knowledge, queue, scheduling
-from .models import Card, Question, Review, StudySettings, is_new_card, is_studying_card
+from . import fixture, knowledge, queue, scheduling
+from .models import (
+    MY_QUESTIONS,
+    Card,
+    Question,
+    Review,
+    StudySettings,
+    is_new_card,
+    is_studying_card,
+)
 
 # Meeting a card this many times before the interview is what the plan aims for: the first
 # answer, its learning step the same day, and at least one spaced review on a later day.
@@ -32,8 +40,9 @@ TREND_MIN_DAYS = 7
 
 
 def weight(rank: int) -> float:
-    """Return a question's weight in the readiness figure."""
-    return 1 / math.sqrt(rank)
+    """Return a question's weight in the readiness figure (an own card's rank comes from its
+    priority, own_cards.PRIORITY_RANKS; high priority's rank 0 weighs like rank 1)."""
+    return 1 / math.sqrt(max(rank, 1))
 
 
 @dataclass(frozen=True)
@@ -79,13 +88,19 @@ class CardRow:
         return is_studying_card(self.state, self.suspended)
 
 
+# The learner's own area stands for both section and subsection of own cards placed in it; it
+# comes after the bank's sections.
+MY_QUESTIONS_PLACE = (2**31 - 1, fixture.MY_QUESTIONS_KEY, MY_QUESTIONS)
+
+
 def bank_rows(user, window_start: datetime) -> list[CardRow]:
     """Every active question with the learner's card state, in bank order, in one query."""
     earlier = Review.objects.filter(
         user=user, question=OuterRef("pk"), reviewed_at__lt=window_start
     ).order_by("-reviewed_at")
     rows = (
-        Question.objects.active()
+        Question.visible.to(user)
+        .active()
         .annotate(
             mine=FilteredRelation("cards", condition=Q(cards__user=user)),
             stability_then=Subquery(earlier.values("stability_after")[:1]),
@@ -109,14 +124,19 @@ def bank_rows(user, window_start: datetime) -> list[CardRow]:
             "stability_then",
             "last_review_then",
         )  # fmt: skip
-        .order_by("subsection__section__position", "subsection__position", "position")
+        .order_by(
+            F("subsection__section__position").asc(nulls_last=True),
+            "subsection__position",
+            "position",
+            "pk",
+        )
     )
     return [
         CardRow(
             question_id=row[0],
             rank=row[1],
-            section=row[2:5],
-            subsection=row[5:8],
+            section=row[2:5] if row[3] is not None else MY_QUESTIONS_PLACE,
+            subsection=row[5:8] if row[6] is not None else MY_QUESTIONS_PLACE,
             state=row[8] or Card.State.NEW,
             suspended=bool(row[9]),
             stability=row[10],

@@ -77,7 +77,7 @@ _LOCK_CARD = (
     "INSERT INTO flashcards_card (user_id, question_id, state, reps, lapses, suspended,"
     " seen_version, created_at)"
     " SELECT %s, q.id, 0, 0, 0, %s, 0, %s FROM flashcards_question q"
-    " WHERE q.id = %s AND q.is_active"
+    " WHERE q.id = %s AND q.is_active AND (q.owner_id IS NULL OR q.owner_id = %s)"
     " ON CONFLICT (user_id, question_id) DO UPDATE SET user_id = EXCLUDED.user_id"
     " RETURNING *, (SELECT version FROM flashcards_question"
     " WHERE flashcards_question.id = flashcards_card.question_id) AS question_version"
@@ -90,7 +90,7 @@ def _locked_card(user, question_id: int) -> Card:
     The card carries the question's current version as `question_version`.
     """
     created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = Rows(_LOCK_CARD, [user.pk, False, created_at, question_id])
+    rows = Rows(_LOCK_CARD, [user.pk, False, created_at, question_id, user.pk])
     if not rows:
         raise QuestionNotFound("There is no such question in the bank.")
     card = rows.instance(Card)

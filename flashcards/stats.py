@@ -266,4 +266,8 @@ def calibration(user) -> list[Calibration]:
 def overconfident_questions(user, limit: int = 10) -> QuerySet[Question]:
     """Questions answered with high confidence and then forgotten at the next review."""
     forgotten = _with_next_known(user).filter(confidence=Review.Confidence.HIGH, next_known=False)
-    return Question.objects.filter(pk__in=forgotten.values("question_id")).order_by("rank")[:limit]
+    return (
+        Question.visible.to(user)
+        .filter(pk__in=forgotten.values("question_id"))
+        .order_by("rank")[:limit]
+    )

@@ -41,6 +41,22 @@ def make_question(subsection: Subsection | None = None, **fields) -> Question:
     return Question.objects.create(subsection=subsection, **{**defaults, **fields})
 
 
+def make_own_card(user, **fields) -> Question:
+    """A learner's own card, written through the real service (normal priority, My questions)."""
+    from flashcards import own_cards
+
+    n = next(_counter)
+    card = own_cards.OwnCard(
+        prompt=fields.pop("prompt", f"My question {n}?"),
+        answer=fields.pop("answer", f"My answer {n}."),
+        key_points=fields.pop("key_points", []),
+        follow_up=fields.pop("follow_up", ""),
+        subsection=fields.pop("subsection", None),
+        priority=fields.pop("priority", Question.Priority.NORMAL),
+    )
+    return own_cards.own_card_create(user=user, card=card)
+
+
 def make_bank(count: int) -> list[Question]:
     """A one-subsection bank of `count` questions ranked 1..count in order."""
     first = make_question(rank=1)

@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from flashcards import practice
+from flashcards import practice, tags
 from flashcards.models import Report
 
-from .conftest import PASSWORD, make_bulk_history, make_user
+from .conftest import PASSWORD, answer, make_bulk_history, make_own_card, make_user
 
 PUBLIC = {"login", "signup", "healthz", "logout", "favicon", "dashboard"} | {  # "/": the front page
     # allauth's pages for people who are not signed in (yet)
@@ -64,7 +64,10 @@ ADMIN_ROUTES = sorted(
 # earlier check looked for "alice" in lower-cased bodies, which a token can spell.
 ALICE = "alice.private_learner"
 TYPED = "ALICE-TYPED-ANSWER-7Q"
-PLANTED = [ALICE, SECRET, TYPED, "2025-02-1", "Feb. 13, 2025", "2027-03-09", "March 9, 2027"]
+OWN_PROMPT = "ALICE-OWN-CARD-PROMPT-4V"  # her own card (#16)
+TAG = "alice-private-tag-8w"  # a tag name is lower case: the hyphens keep tokens from spelling it
+PLANTED = [ALICE, SECRET, TYPED, "2025-02-1", "Feb. 13, 2025", "2027-03-09", "March 9, 2027",
+           OWN_PROMPT, TAG]  # fmt: skip
 
 
 @pytest.fixture
@@ -77,6 +80,10 @@ def people(bank, now):
     )
     first = practice.current_answer(alice.interview)
     practice.answer_reveal(answer=first, typed=TYPED, now=now)
+    alice.own_card = make_own_card(alice, prompt=OWN_PROMPT, priority="high")
+    answer(alice, alice.own_card, 1, now)
+    for question in (bank[0], alice.own_card):
+        tags.tag_add(user=alice, question=question, name=TAG)
     staff = User.objects.create_user("staffer", password=PASSWORD, is_staff=True, is_superuser=True)
     return alice, bob, staff
 
@@ -141,11 +148,46 @@ def test_the_planted_values_are_visible_to_their_owner(client, people, bank):
     seen = set()
     for url in (reverse("dashboard"), reverse("settings"), reverse("export_csv"),
                 reverse("export_json"), reverse("card", args=[bank[0].pk]),
-                reverse("practice_step", args=[alice.interview.pk])):  # fmt: skip
+                reverse("practice_step", args=[alice.interview.pk]), reverse("own_cards"),
+                reverse("browse") + f"?tag={TAG}"):  # fmt: skip
         response = client.get(url)
         assert response.status_code == 200, url
         seen.update(_leaks(_readable(response)))
-    assert {ALICE, TYPED, "2025-02-1", "2027-03-09"} <= seen
+    assert {ALICE, TYPED, "2025-02-1", "2027-03-09", OWN_PROMPT, TAG} <= seen
+
+
+# A POST each card URL would accept for a card the learner may see (so a refusal is about whose
+# card it is, not about the form).
+VALID_POST = {
+    "name": TAG, "confirm": "yes", "action": "suspend", "rating": 3, "reps": 0,
+    "kind": "wrong", "prompt": "Taken over?", "placement": "my-questions", "priority": "normal",
+}  # fmt: skip
+
+
+def test_every_url_of_alices_own_card_is_404_for_another_learner_and_staff(client, people, bank):
+    """Each app URL that takes a question, given alice's own card: refused as if it did not exist
+    (a wrong method may be refused first), for GET and POST, and nothing of hers shown."""
+    alice, bob, staff = people
+    routes = [(name, route) for name, route in APP_ROUTES if "<int:question_id>" in route]
+    assert {"card", "tag_add", "own_card_edit", "own_card_delete", "answer"} <= {
+        name for name, _ in routes
+    }
+    problems = []
+    for _name, route in routes:
+        url = _fill(route, alice.own_card.pk)
+        for user in (bob, staff):
+            client.force_login(user)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, VALID_POST if method == "post" else None)
+                if response.status_code not in (404, 405):
+                    problems.append(f"{method} {url} as {user}: {response.status_code}")
+                if leaked := _leaks(_readable(response)):
+                    problems.append(f"{method} {url} as {user}: shows {leaked}")
+    assert problems == []
+    study = f"{reverse('study')}?scope=tag:{TAG}"
+    client.force_login(bob)
+    assert client.get(study).status_code == 404
+    assert client.get(reverse("browse") + f"?tag={TAG}").status_code == 404
 
 
 def test_every_admin_url_is_for_staff_only(client, people, bank):

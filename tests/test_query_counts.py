@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from flashcards import queue
+from flashcards import queue, tags
 from flashcards.models import Review, StudySettings
 
-from .conftest import make_bulk_history, make_user
+from .conftest import make_bulk_history, make_own_card, make_user
 
 PAGES = {
     # Every signed-in page starts with: the session, and the user with their settings.
@@ -20,13 +20,19 @@ PAGES = {
     # + activity per day, forecast, answers per button, retention per week, calibration,
     # overconfident questions
     "statistics": (lambda bank: reverse("statistics"), 8),
-    # + questions with card states and last answers
-    "browse": (lambda bank: reverse("browse"), 3),
-    "search": (lambda bank: reverse("browse") + "?q=attention+transformer&state=review", 3),
-    # + question, card, one page of history
-    "card": (lambda bank: reverse("card", args=[bank[0].pk]), 5),
-    # + the question with the learner's card, today's counts (the full page)
-    "reveal": (lambda bank: reverse("reveal", args=[bank[0].pk]), 4),
+    # + questions with card states and last answers, the learner's tag names
+    "browse": (lambda bank: reverse("browse"), 4),
+    "search": (lambda bank: reverse("browse") + "?q=attention+transformer&state=review", 4),
+    # + question, card, one page of history, the card's tags
+    "card": (lambda bank: reverse("card", args=[bank[0].pk]), 6),
+    # + the question with the learner's card, the card's tags, today's counts (the full page)
+    "reveal": (lambda bank: reverse("reveal", args=[bank[0].pk]), 5),
+    # + the learner's own cards with their placement
+    "my questions": (lambda bank: reverse("own_cards"), 3),
+    # + the tag, questions with card states and last answers, the learner's tag names
+    "browse a tag": (lambda bank: reverse("browse") + "?tag=rag", 5),
+    # + the tag, today's counts in its scope, the next card in it
+    "study a tag": (lambda bank: reverse("study") + "?scope=tag:rag", 5),
     # + the reminder preference, the confirmed address
     "reminder settings": (lambda bank: reverse("reminder_settings"), 4),
 }
@@ -43,14 +49,23 @@ def frozen_clock(now):
 @pytest.fixture
 def learners(bank, now):
     """A learner with no history (the study page shows a new card), and one with 100 reviews on
-    every card, each now a review card due since yesterday (it shows the most overdue)."""
+    every card (the bank's and 30 of their own, all tagged), each now a review card due since
+    yesterday (it shows the most overdue)."""
     light, heavy = make_user("light"), make_user("heavy")
+    tags.tag_add(user=light, question=bank[0], name="rag")
+    # Half their own cards in My questions, half placed under the bank's subsections.
+    mine = [
+        make_own_card(heavy, subsection=bank[i].subsection if i % 2 else None) for i in range(30)
+    ]
+    for i, question in enumerate(bank + mine):
+        for name in ("rag", f"topic-{i % 5}", f"card-{i}"):
+            tags.tag_add(user=heavy, question=question, name=name)
     # The bulk history leaves each card due `reviews_per_card + 30` days after its start.
-    make_bulk_history(heavy, bank, 100, now - timedelta(days=131))
-    assert Review.objects.filter(user=heavy).count() == 100 * len(bank)
+    make_bulk_history(heavy, bank + mine, 100, now - timedelta(days=131))
+    assert Review.objects.filter(user=heavy).count() == 100 * (len(bank) + len(mine))
     settings = StudySettings.objects.get(user=heavy)
     counts = queue.today(heavy, settings, now)
-    assert (counts.due, counts.new) == (len(bank), 0)
+    assert (counts.due, counts.new) == (len(bank) + len(mine), 0)
     counts = queue.today(light, StudySettings.objects.get(user=light), now)
     assert (counts.due, counts.new) == (0, 10)
     return light, heavy
@@ -92,11 +107,11 @@ def test_the_floor_costs_a_session_and_a_user(client, db, django_assert_num_quer
     assert response.content.decode().strip() == "Signed in as floor."
 
 
-def test_revealing_with_htmx_costs_three_queries(client, bank, learners, django_assert_num_queries):
+def test_revealing_with_htmx_costs_four_queries(client, bank, learners, django_assert_num_queries):
     for user in learners:
         client.force_login(user)
-        # session, user with settings, the question with the learner's card
-        with django_assert_num_queries(3):
+        # session, user with settings, the question with the learner's card, the card's tags
+        with django_assert_num_queries(4):
             response = client.get(
                 reverse("reveal", args=[bank[0].pk]), headers={"HX-Request": "true"}
             )

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from flashcards import account
+from flashcards import account, tags
 from flashcards.models import (
     Card,
     Question,
@@ -23,9 +23,10 @@ from flashcards.models import (
     Report,
     Review,
     Subsection,
+    Tag,
 )
 
-from .conftest import PASSWORD, answer, make_bulk_history, make_user
+from .conftest import PASSWORD, answer, make_bulk_history, make_own_card, make_user
 
 
 def _report(client, question, **data):
@@ -109,6 +110,7 @@ def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
     assert set(tables) == {
         "cards.csv", "reviews.csv", "settings.csv", "email_addresses.csv", "linked_accounts.csv",
         "reminder_settings.csv", "reminders.csv", "practice_answers.csv", "reports.csv",
+        "own_cards.csv", "tags.csv",
     }  # fmt: skip
     reviews = tables["reviews.csv"]
     assert reviews[0][:4] == ["reviewed_at", "question_key", "question", "known"]
@@ -124,6 +126,30 @@ def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
                             bank[0].subsection.title, "learning"]  # fmt: skip
     assert cards[1][9:11] == [str(card.reps), str(card.lapses)] == ["2", "0"]
     assert tables["settings.csv"][1][:2] == ["10", ""]
+
+
+def test_the_exports_hold_the_learners_own_cards_and_tags_only(client_for, bank, now):
+    ann, bob = make_user("ann"), make_user("bob")
+    mine = make_own_card(ann, prompt="=Why shard?", key_points=["tenant", "time"], priority="high")
+    placed = make_own_card(ann, subsection=bank[0].subsection)
+    tags.tag_add(user=ann, question=mine, name="acme")
+    tags.tag_add(user=ann, question=bank[0], name="acme")
+    make_own_card(bob, prompt="BOB-OWN-CARD")
+    tags.tag_add(user=bob, question=bank[0], name="bob-tag")
+    tables = _zip_tables(client_for(ann).get(reverse("export_csv")))
+    own = tables["own_cards.csv"]
+    assert own[0] == ["key", "prompt", "answer", "key_points", "follow_up", "section",
+                      "subsection", "priority"]  # fmt: skip
+    assert own[1][:2] == [mine.key, "'=Why shard?"]  # a formula-like cell stays text
+    assert own[1][3:] == ["tenant\ntime", "", "", "", "high"]
+    assert own[2][5:] == [bank[0].subsection.section.title, bank[0].subsection.title, "normal"]
+    assert len(own) == 3 and placed.key == own[2][0]
+    assert sorted(tables["tags.csv"][1:]) == sorted(
+        [["acme", mine.key, "'=Why shard?"], ["acme", bank[0].key, bank[0].prompt]]
+    )
+    data = json.loads(b"".join(client_for(ann).get(reverse("export_json")).streaming_content))
+    assert [c["key"] for c in data["own_cards"]] == [mine.key, placed.key]
+    assert "BOB-OWN-CARD" not in json.dumps(data) and "bob-tag" not in json.dumps(data)
 
 
 def test_the_json_export_holds_the_same(client_for, user, bank, now):
@@ -221,6 +247,10 @@ def test_deleting_the_account_removes_every_row_of_the_user(client_for, bank, no
         SocialAccount.objects.create(user=learner, provider="github", uid=str(learner.pk))
         ReminderPreference.objects.create(user=learner, enabled=True)
         Reminder.objects.create(user=learner, study_day=now.date())
+        own = make_own_card(learner)
+        answer(learner, own, 3, now)
+        tags.tag_add(user=learner, question=own, name="mine")
+        tags.tag_add(user=learner, question=bank[0], name="bank")
     client = client_for(user)
     response = client.post(reverse("delete_account"), {"password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("signup")
@@ -231,7 +261,11 @@ def test_deleting_the_account_removes_every_row_of_the_user(client_for, bank, no
             if getattr(field, "related_model", None) is user_model and field.many_to_one:
                 assert not model.objects.filter(**{field.name: user.pk}).exists(), model
     assert not user_model.objects.filter(pk=user.pk).exists()
-    assert Review.objects.filter(user=other).count() == 1
+    # Question.objects is the bank only: own cards are checked through the learner's view.
+    assert not Question.visible.to(user.pk).filter(owner=user.pk).exists()
+    assert Question.visible.to(other).filter(owner=other).count() == 1
+    assert Tag.objects.filter(user=other).count() == 2
+    assert Review.objects.filter(user=other).count() == 2
     assert Report.objects.filter(user=other).count() == 1
     assert not EmailConfirmation.objects.filter(email_address__email="leaving@example.com").exists()
     assert EmailAddress.objects.filter(user=other).count() == 1

@@ -13,7 +13,9 @@ from .account import (
     whoami,
     your_data,
 )
+from .card_import import card_import_confirm, card_import_upload
 from .cards import browse, card_detail, card_known, card_report, card_reset, card_suspend
+from .own_cards import own_card_delete, own_card_edit, own_card_list, own_card_new
 from .pages import home
 from .practice import (
     practice_follow_up,
@@ -30,8 +32,11 @@ from .progress import dashboard, statistics
 from .pwa import manifest, offline, service_worker
 from .reminders import reminder_settings, reminder_unsubscribe
 from .study import answer, card_action, drill, learn_more, reveal, study, undo
+from .tags import tag_add, tag_remove
 
 __all__ = [
+    "card_import_upload",
+    "card_import_confirm",
     "whoami",
     "your_data",
     "export_csv",
@@ -48,6 +53,12 @@ __all__ = [
     "card_reset",
     "card_report",
     "browse",
+    "own_card_list",
+    "own_card_new",
+    "own_card_edit",
+    "own_card_delete",
+    "tag_add",
+    "tag_remove",
     "practice_home",
     "practice_start",
     "practice_step",

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flashcards import account, knowledge, reviews
-from flashcards.forms import ReportForm, SearchForm
-from flashcards.models import Card, Question, Review
+from flashcards import account, knowledge, reviews, tags
+from flashcards.forms import ReportForm, SearchForm, TagForm
+from flashcards.models import Card, Question, Review, Tag
 
 from .common import HtmxHttpRequest, _bad_request
 
@@ -42,7 +42,8 @@ def _session_url(request) -> str | None:
 @login_required
 def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     question = get_object_or_404(
-        Question.objects.active().select_related("subsection__section"), pk=question_id
+        Question.visible.to(request.user).active().select_related("subsection__section"),
+        pk=question_id,
     )
     card = Card.objects.filter(user=request.user, question=question).first()
     history = Review.objects.filter(user=request.user, question=question)
@@ -64,6 +65,8 @@ def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
             "paged": bool(before),
             "session_url": _session_url(request),
             "now": timezone.now(),
+            "tags": tags.tags_on(request.user, question),
+            "tag_form": TagForm(),
         },
     )
 
@@ -71,7 +74,7 @@ def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def card_suspend(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    question = get_object_or_404(Question.visible.to(request.user).active(), pk=question_id)
     action = request.POST.get("action")
     if action not in {"suspend", "unsuspend"}:
         return _bad_request(request, "Say whether to suspend or unsuspend the card.")
@@ -83,7 +86,7 @@ def card_suspend(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def card_known(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    question = get_object_or_404(Question.visible.to(request.user).active(), pk=question_id)
     try:
         reviews.card_mark_known(user=request.user, question=question, now=timezone.now())
     except reviews.AnswerRejected as error:
@@ -95,7 +98,7 @@ def card_known(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def card_reset(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
-    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    question = get_object_or_404(Question.visible.to(request.user).active(), pk=question_id)
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
             return _bad_request(request, "Confirm the reset to go ahead.")
@@ -108,6 +111,7 @@ def card_reset(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def card_report(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
+    # Reports go to the bank's editors: an own card is its learner's to edit.
     question = get_object_or_404(Question.objects.active(), pk=question_id)
     if request.method == "GET":  # the form, opened from the back of a card
         context = {"question": question, "report_form": ReportForm(), "report_open": True}
@@ -138,11 +142,16 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bad_request(request, "Invalid search.")
     questions = (
-        Question.objects.active()
+        Question.visible.to(request.user)
+        .active()
         .with_card_for(request.user)
         .select_related("subsection__section")
         .in_state(form.cleaned_data["state"])
     )
+    tag = None
+    if form.cleaned_data["tag"]:
+        tag = get_object_or_404(Tag, user=request.user, name=form.cleaned_data["tag"])
+        questions = questions.tagged(tag)
     text = form.cleaned_data["q"].strip()
     questions = list(questions.matching(text) if text else questions.in_bank_order())
     retention = reviews.study_settings_for(request.user).desired_retention
@@ -152,6 +161,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     if form.cleaned_data["state"] == "known":
         questions = [q for q in questions if q.known]
     template = "flashcards/browse.html#results" if request.htmx else "flashcards/browse.html"
-    return render(
-        request, template, {"form": form, "questions": questions, "searching": bool(text)}
-    )
+    context = {"form": form, "questions": questions, "searching": bool(text), "tag": tag}
+    if not request.htmx:
+        context["tag_names"] = tags.tag_names(request.user)
+    return render(request, template, context)

@@ -48,7 +48,9 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "settings": settings,
             "mastery": stats.mastery_map(rows, settings, now),
             "leeches": [by_id[q] for q in leeches],
-            "leech_questions": Question.objects.filter(pk__in=leeches).order_by("rank")
+            "leech_questions": Question.visible.to(request.user)
+            .filter(pk__in=leeches)
+            .order_by("rank")
             if leeches
             else [],
             "has_studied": any(r.state != Card.State.NEW for r in rows),

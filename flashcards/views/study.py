@@ -13,10 +13,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from flashcards import coach, editing, queue, readiness, reviews, scheduling, stats
+from flashcards import coach, editing, own_cards, queue, readiness, reviews, scheduling, stats, tags
 from flashcards.fixture import SLUG
-from flashcards.forms import AnswerForm, RevealForm, UndoForm
-from flashcards.models import Card, Question, QuestionRevision, Section, StudySettings, Subsection
+from flashcards.forms import AnswerForm, RevealForm, TagForm, UndoForm
+from flashcards.models import (
+    MY_QUESTIONS,
+    Card,
+    Question,
+    QuestionRevision,
+    Section,
+    StudySettings,
+    Subsection,
+    Tag,
+)
 
 from .common import MAX_DURATION_MS, HtmxHttpRequest, _bad_request
 
@@ -32,6 +41,14 @@ def _scope_from(request) -> queue.Scope | None:
     kind, _, key = value.partition(":")
     if not SLUG.match(key):
         raise Http404("Unknown study scope.")
+    if kind == "tag":
+        if not Tag.objects.filter(user=request.user, name=key).exists():
+            raise Http404("You have no such tag.")
+        return queue.Scope(kind, key, f"Tag: {key}")
+    if kind == "mine" or (kind == "subsection" and key == own_cards.MY_QUESTIONS_KEY):
+        if key != own_cards.MY_QUESTIONS_KEY:
+            raise Http404("Unknown study scope.")
+        return queue.Scope("mine", key, MY_QUESTIONS)
     if kind == "section":
         section = Section.objects.filter(key=key).first()
         if section is None:
@@ -136,6 +153,8 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         "shown_at": request.GET.get("shown_at") or request.POST.get("shown_at", ""),
         "scope": scope,
         "study_url": _study_url(scope),
+        "tags": tags.tags_on(request.user, question),
+        "tag_form": TagForm(),
     }
     if request.htmx:
         # Only the card changes when the answer is revealed; the progress bar stays as it is.
@@ -212,7 +231,11 @@ def undo(request: HtmxHttpRequest) -> HttpResponse:
         context = _study_context(request, settings, now, scope, notice=str(error))
         return render(request, _study_template(request), context, status=409)
     # Show the card that was undone, so it can be answered again.
-    question = Question.objects.select_related("subsection__section").get(pk=undone.question_id)
+    question = (
+        Question.visible.to(request.user)
+        .select_related("subsection__section")
+        .get(pk=undone.question_id)
+    )
     label = scheduling.ANSWERS[undone.rating].label
     notice = f"Undone: your answer “{label}” to “{question.prompt}”."
     context = _study_context(request, settings, now, scope, notice=notice)
@@ -236,7 +259,7 @@ def card_action(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     if action not in CARD_ACTIONS:
         return _bad_request(request, "Choose suspend, bury or I know this already.")
-    question = get_object_or_404(Question.objects.active(), pk=question_id)
+    question = get_object_or_404(Question.visible.to(request.user).active(), pk=question_id)
     scope = _scope_from(request)
     settings = reviews.study_settings_for(request.user)
     if action == "suspend":

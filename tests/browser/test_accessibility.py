@@ -17,10 +17,10 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from flashcards import practice
+from flashcards import practice, tags
 from flashcards.models import Question, Report, StudySettings
 from flashcards.seeding import DEFAULT_FIXTURE, seed_questions
-from tests.conftest import PASSWORD, make_history, make_user
+from tests.conftest import PASSWORD, make_history, make_own_card, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,6 +45,9 @@ def site(live_server, settings, editor):
     questions = list(Question.objects.select_related("subsection__section").order_by("rank"))
     make_history(learner, questions[:12], 3, now - timedelta(days=30))
     report = Report.objects.create(user=learner, question=questions[0], version=1, kind="unclear")
+    own = make_own_card(learner, prompt="My own question?", subsection=questions[0].subsection)
+    for question in (own, questions[0]):
+        tags.tag_add(user=learner, question=question, name="system-design")
 
     def start(seed: int):
         interview = practice.interview_start(
@@ -76,7 +79,7 @@ def site(live_server, settings, editor):
     return {
         "url": live_server.url, "learner": learner, "editor": editor, "question": questions[0],
         "report": report, "asking": asking, "revealed": revealed, "following": following,
-        "finished": finished,
+        "finished": finished, "own": own,
         "replay": practice.interview_replay(interview=finished, now=now),
     }  # fmt: skip
 
@@ -114,6 +117,7 @@ def pages(site) -> dict[str, list[Page]]:
     """Every page to scan, by who opens it; the ids come from the data `site` made."""
     q, report = site["question"], site["report"]
     card, section = {"question_id": q.pk}, q.subsection.section
+    own = {"question_id": site["own"].pk}
     missing = {"question_id": Question.objects.order_by("-pk").first().pk + 1}
     learner = [
         Page("dashboard", "dashboard", "Today"),
@@ -146,6 +150,14 @@ def pages(site) -> dict[str, list[Page]]:
         Page("practice-report", "practice_report", "Interview report",
              {"interview_id": site["finished"].pk}, selector="#summary-heading"),
         _step("practice-replay", site["replay"], "label[for=id_typed_answer]"),
+        Page("my-questions", "own_cards", "My questions", selector="[data-testid=own-cards]"),
+        Page("own-card-new", "own_card_new", "Write a question"),
+        Page("own-card-edit", "own_card_edit", "Edit your question", own),
+        Page("own-card-delete", "own_card_delete", "Delete this question?", own),
+        Page("own-card", "card", "My own question?", own),
+        Page("browse-tag", "browse", "", query="?tag=system-design",
+             selector="a[href*='scope=tag:system-design']"),
+        Page("import", "card_import", "Import questions", selector="input[type=file]"),
         Page("404-missing-card", "card", "Not found", missing, status=404),
         Page("400-bad-search", "browse", "That request could not be accepted",
              query="?state=nonsense", status=400),
@@ -212,7 +224,8 @@ NOT_SCANNED = {
     **{route: Skip(POST_ONLY, "learner", 405) for route in (
         "undo", "drill", "answer", "card_action", "learn_more", "card_suspend", "card_known",
         "delete_account", "practice_start", "practice_replay", "practice_reveal", "practice_grade",
-        "practice_follow_up", "apply_plan", "logout")},
+        "practice_follow_up", "apply_plan", "logout", "tag_add", "tag_remove",
+        "card_import_confirm")},
     **{route: Skip(NOT_HTML, "learner", status) for route, status in (
         ("export_csv", 200), ("export_json", 200), ("export_anki", 200), ("manifest", 200),
         ("service_worker", 200), ("healthz", 200), ("favicon", 301))},
