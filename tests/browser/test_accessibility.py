@@ -118,7 +118,8 @@ def pages(site) -> dict[str, list[Page]]:
     q, report = site["question"], site["report"]
     card, section = {"question_id": q.pk}, q.subsection.section
     own = {"question_id": site["own"].pk}
-    missing = {"question_id": Question.objects.order_by("-pk").first().pk + 1}
+    # Past every question, own cards included (Question.objects is the bank only).
+    missing = {"question_id": Question._base_manager.order_by("-pk").first().pk + 1}
     learner = [
         Page("dashboard", "dashboard", "Today"),
         Page("study", "study", "", selector="[data-testid=counters]"),
