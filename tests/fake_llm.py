@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -55,7 +56,8 @@ class Reply:
 @dataclass
 class FakeLLM:
     url: str = ""
-    default: Reply = field(default_factory=lambda: Reply(feedback(2)))
+    # A Reply, or a function of the request's JSON body that returns one.
+    default: Reply | Callable[[dict], Reply] = field(default_factory=lambda: Reply(feedback(2)))
     replies: deque = field(default_factory=deque)
     requests: list = field(default_factory=list)  # (path, headers, parsed JSON body)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -64,9 +66,11 @@ class FakeLLM:
         with self.lock:
             self.replies.extend(replies)
 
-    def next_reply(self) -> Reply:
+    def next_reply(self, body: dict) -> Reply:
         with self.lock:
-            return self.replies.popleft() if self.replies else self.default
+            if self.replies:
+                return self.replies.popleft()
+        return self.default(body) if callable(self.default) else self.default
 
 
 def serve(fake: FakeLLM) -> ThreadingHTTPServer:
@@ -78,7 +82,7 @@ def serve(fake: FakeLLM) -> ThreadingHTTPServer:
             body = json.loads(self.rfile.read(length) or b"null")
             with fake.lock:
                 fake.requests.append((self.path, dict(self.headers), body))
-            reply = fake.next_reply()
+            reply = fake.next_reply(body)
             if self.path != "/v1/chat/completions":
                 reply = Reply(b'{"error": "not found"}', status=404)
             time.sleep(reply.delay)

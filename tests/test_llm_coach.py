@@ -92,7 +92,8 @@ def test_without_a_base_url_and_model_the_coach_is_not_offered(
     settings.COACH_LLM_BASE_URL, settings.COACH_LLM_MODEL = "", ""
     settings.TASKS = IMMEDIATE
     client = client_for(learner)
-    assert "LLM coach" not in client.get(reverse("settings")).content.decode()
+    settings_page = client.get(reverse("settings")).content.decode()
+    assert "llm coach" not in settings_page.lower() and 'name="llm_coach"' not in settings_page
     page = _reveal(client, _interview(learner, now))
     assert "read by the built-in coach" in page and "LLM coach" not in page
     assert not LLMFeedback.objects.exists() and fake_llm.requests == []
