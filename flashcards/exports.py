@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from . import knowledge, scheduling
-from .models import Card, Question, Reminder, ReminderPreference, Review, StudySettings
+from .models import (
+    Card,
+    LLMFeedback,
+    Question,
+    Reminder,
+    ReminderPreference,
+    Review,
+    StudySettings,
+)
 from .rendering import inline_to_html, markdown_to_html
 from .reviews import study_settings_for
 
@@ -56,13 +64,26 @@ REVIEW_COLUMNS = [
 SETTINGS_COLUMNS = [
     (name, name)
     for name in ("new_per_day", "review_cap", "desired_retention", "time_zone", "day_starts_at",
-                 "interview_date")
+                 "interview_date", "llm_coach")
 ]  # fmt: skip
 EMAIL_COLUMNS = [(name, name) for name in ("email", "verified", "primary")]
 REMINDER_PREFERENCE_COLUMNS = [(name, name) for name in ("enabled", "hour", "undeliverable")]
 REMINDER_COLUMNS = [
     (name, name)
     for name in ("study_day", "status", "email", "attempts", "sent_at", "unsubscribed_at")
+]
+# The LLM coach's feedback: `feedback` is the model's validated reply, as JSON text.
+LLM_FEEDBACK_COLUMNS = [
+    ("interview_started_at", "answer__interview__started_at"),
+    ("position", "answer__position"),
+    ("question_key", "answer__question__key"),
+    ("part", "part"),
+    ("status", "status"),
+    ("model", "model"),
+    ("feedback", "payload"),
+    ("note", "error"),
+    ("created_at", "created_at"),
+    ("finished_at", "finished_at"),
 ]
 LINKED_ACCOUNT_COLUMNS = [(name, name) for name in ("provider", "uid", "date_joined", "last_login")]
 STATE_NAMES = dict(Card.State.choices)
@@ -108,6 +129,13 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
             )  # fmt: skip
             yield (*row, known, _local(card["due"], zone), _local(card["last_review"], zone))
 
+    def llm_feedback_rows():
+        feedback = LLMFeedback.objects.filter(answer__interview__user=user).order_by("pk")
+        for row in rows(feedback, LLM_FEEDBACK_COLUMNS):
+            payload = row[6]
+            yield (*row[:6], "" if payload is None else json.dumps(payload, ensure_ascii=False),
+                   *row[7:])  # fmt: skip
+
     def review_rows():
         reviews = Review.objects.filter(user=user).order_by("reviewed_at", "pk")
         for row in rows(reviews, REVIEW_COLUMNS):
@@ -125,6 +153,7 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
          rows(ReminderPreference.objects.filter(user=user), REMINDER_PREFERENCE_COLUMNS)),
         ("reminders", [h for h, _ in REMINDER_COLUMNS],
          rows(Reminder.objects.filter(user=user).order_by("study_day"), REMINDER_COLUMNS)),
+        ("llm_feedback", [h for h, _ in LLM_FEEDBACK_COLUMNS], llm_feedback_rows()),
         ("linked_accounts", [h for h, _ in LINKED_ACCOUNT_COLUMNS],
          rows(SocialAccount.objects.filter(user=user).order_by("pk"), LINKED_ACCOUNT_COLUMNS)),
     ]  # fmt: skip

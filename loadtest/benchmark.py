@@ -237,14 +237,14 @@ def _coach_part(base: str, fake, clients_n: int, seconds: float, repeats: int, d
 
 def run_coach_only(clients_n: int, seconds: float, repeats: int, workers: int, threads: int,
                    delay: float, learners: int = 200) -> dict:  # fmt: skip
-    server = Server(8777, workers, threads)
+    server = Server(8778, workers, threads)
     prepare_database(learners, server.env)
     fake, http = _configure_coach(server, delay)
     _django(server.env)
-    server.start()
     worker = coach_load.start_worker(server.env)
     names = (f"learner{i}" for i in range(learners))
     try:
+        server.start()
         return {"llm_coach": _coach_part(server.url, fake, clients_n, seconds, repeats, delay,
                                          lambda: next(names))}  # fmt: skip
     finally:

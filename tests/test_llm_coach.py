@@ -372,6 +372,19 @@ def test_deleting_the_account_deletes_its_llm_feedback_and_usage(client_for, llm
     assert not LLMFeedback.objects.exists() and not LLMUsage.objects.exists()
 
 
+def test_your_data_exports_hold_the_learners_llm_feedback_only(client_for, llm, learner,
+                                                              questions, now):  # fmt: skip
+    _reveal(client_for(learner), _interview(learner, now))
+    other = make_user(llm_coach=True)
+    _reveal(client_for(other), _interview(other, now))
+    response = client_for(learner).get(reverse("export_json"))
+    data = json.loads(b"".join(response.streaming_content))
+    (row,) = data["llm_feedback"]
+    assert (row["part"], row["status"], row["model"]) == ("answer", "done", "fake-coach-1")
+    assert json.loads(row["feedback"]) == feedback(2)
+    assert data["settings"][0]["llm_coach"] is True
+
+
 # --- The real worker: django-tasks-db's db_worker in its own process --------------------------
 
 
