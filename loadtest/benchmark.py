@@ -209,8 +209,8 @@ def _configure_coach(server: Server, delay: float):
     return fake, http
 
 
-def _coach_part(base: str, fake, clients_n: int, seconds: float, repeats: int, delay: float,
-                next_name: Callable[[], str]) -> dict:  # fmt: skip
+def _coach_part(base: str, fake, worker, clients_n: int, seconds: float, repeats: int,
+                delay: float, next_name: Callable[[], str]) -> dict:  # fmt: skip
     """Study round trips beside practice interviews, with the LLM coach off and on."""
     fresh = lambda: Client(base, _session_cookies(next_name()))  # noqa: E731
     names = [next_name() for _ in range(PRACTISERS)]
@@ -232,6 +232,7 @@ def _coach_part(base: str, fake, clients_n: int, seconds: float, repeats: int, d
         "feedback": coach_load.feedback_counts(), "polls": sum(p.polled for p in practisers),
         "answers": sum(p.answers for p in practisers),
         "errors": [e for p in practisers for e in p.errors][:20],
+        "worker_cpu_seconds": coach_load.cpu_seconds(worker.pid),
     }  # fmt: skip
 
 
@@ -245,8 +246,9 @@ def run_coach_only(clients_n: int, seconds: float, repeats: int, workers: int, t
     names = (f"learner{i}" for i in range(learners))
     try:
         server.start()
-        return {"llm_coach": _coach_part(server.url, fake, clients_n, seconds, repeats, delay,
-                                         lambda: next(names))}  # fmt: skip
+        coach = _coach_part(server.url, fake, worker, clients_n, seconds, repeats, delay,
+                            lambda: next(names))  # fmt: skip
+        return {"llm_coach": coach}
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -304,7 +306,7 @@ def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int
         queries = {}
         for client in heavy + learners:
             queries.update({k: v for k, v in client.queries.items() if v >= 0})
-        coach = _coach_part(base, fake, clients_n, seconds, repeats, delay,
+        coach = _coach_part(base, fake, worker, clients_n, seconds, repeats, delay,
                             lambda: f"learner{next(pool)}")  # fmt: skip
     finally:
         worker.terminate()

@@ -16,10 +16,12 @@ differs.
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
 import subprocess
 import threading
+from pathlib import Path
 
 from .harness import PYTHON, ROOT
 
@@ -108,8 +110,11 @@ def run_phases(*, study_clients, practisers, usernames, closed_loop, study, seco
                repeats: int) -> dict:  # fmt: skip
     """Median study figures per phase, phases interleaved so machine noise hits all alike."""
     results: dict[str, list[dict]] = {"study only": [], "practice, off": [], "practice, LLM": []}
-    for _ in range(repeats):
-        for phase in results:
+    names = list(results)
+    for repeat in range(repeats):
+        # The order turns each round, so a machine getting busier or quieter during the run
+        # does not always fall on the same phase.
+        for phase in names[repeat % 3 :] + names[: repeat % 3]:
             coach_on = phase == "practice, LLM"
             set_opt_in(usernames, coach_on)
             stop = threading.Event()
@@ -126,9 +131,19 @@ def run_phases(*, study_clients, practisers, usernames, closed_loop, study, seco
                 for thread in threads:
                     thread.join()
     return {
-        phase: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        phase: {
+            **{key: statistics.median(r[key] for r in runs) for key in runs[0]},
+            "rps_runs": [round(r["rps"], 1) for r in runs],
+            "p50_runs": [round(r["p50_ms"], 1) for r in runs],
+        }
         for phase, runs in results.items()
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def feedback_counts() -> dict[str, int]:
@@ -144,7 +159,8 @@ def markdown(result: dict) -> str:
     phases = result["phases"]
     off, on = phases["practice, off"], phases["practice, LLM"]
     rows = [
-        f"| {name} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |"
+        f"| {name} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+        f"{', '.join(map(str, r['rps_runs']))} |"
         for name, r in phases.items()
     ]
     rps_change = on["rps"] / off["rps"] - 1
@@ -156,8 +172,8 @@ def markdown(result: dict) -> str:
         f"interviews beside them; fake model answering in {result['delay']:.0f} s; "
         f"{result['repeats']} interleaved runs of {result['seconds']:.0f} s per phase, medians.",
         "",
-        "| phase | study round trips/s | p50 ms | p95 ms |",
-        "| --- | ---: | ---: | ---: |",
+        "| phase | study round trips/s | p50 ms | p95 ms | round trips/s in each run |",
+        "| --- | ---: | ---: | ---: | --- |",
         *rows,
         "",
         f"LLM coach on vs off: throughput {rps_change:+.1%}, p50 {p50_change:+.1%}, "
@@ -165,5 +181,6 @@ def markdown(result: dict) -> str:
         f"higher: {'met' if met else 'not met'}).",
         f"Model calls answered during the run: {result['model_calls']}; LLM feedback rows by "
         f"status at the end: {result['feedback']}; practice answers: {result['answers']}, "
-        f"polls: {result['polls']}, practiser errors: {len(result['errors'])}.",
+        f"polls: {result['polls']}, practiser errors: {len(result['errors'])}. CPU used by the "
+        f"task worker over the whole run: {result['worker_cpu_seconds']:.1f} s.",
     ])  # fmt: skip
