@@ -271,7 +271,7 @@ STORAGES = {
 
 # Background work (the LLM coach): Django's tasks API from the django-tasks backport, queued in
 # PostgreSQL by django-tasks-db and run by `manage.py db_worker` (started by make run / make serve).
-TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The optional LLM coach (flashcards.llm_coach): offered only when a base URL and a model are set.
 COACH_LLM_BASE_URL = os.environ.get("COACH_LLM_BASE_URL", "").strip().rstrip("/")

@@ -405,7 +405,7 @@ def test_the_database_worker_process_fills_in_the_feedback(client, fake_llm, set
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         "COACH_LLM_BASE_URL": fake_llm.url, "COACH_LLM_MODEL": "fake-coach-1",
-        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend", "DEBUG": "0",
+        "DEBUG": "0",
     }  # fmt: skip
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
