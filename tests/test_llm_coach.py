@@ -385,6 +385,28 @@ def test_your_data_exports_hold_the_learners_llm_feedback_only(client_for, llm, 
     assert data["settings"][0]["llm_coach"] is True
 
 
+def test_the_report_costs_the_same_queries_however_much_llm_feedback_it_shows(
+    client_for, llm, learner, questions, now
+):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(learner)
+
+    def report_queries(interview) -> int:
+        with CaptureQueriesContext(conn) as queries:
+            client.get(reverse("practice_report", args=[interview.pk]))
+        return len(queries)
+
+    short, long_ = _interview(learner, now), _interview(learner, now)
+    _reveal(client, short, 0)
+    for position in range(5):
+        _reveal(client, long_, position)
+        _next(client, long_, position)
+    assert LLMFeedback.objects.filter(answer__interview=long_).count() == 5
+    assert report_queries(short) == report_queries(long_)
+
+
 # --- The real worker: django-tasks-db's db_worker in its own process --------------------------
 
 

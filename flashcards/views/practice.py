@@ -90,7 +90,7 @@ def practice_step(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
         "feedback": feedback,
         "follow_up_form": FollowUpForm(),
         "llm": answer.llm_feedback.filter(part=LLMFeedback.Part.ANSWER).first()
-        if answer.revealed_at
+        if answer.revealed_at and not answer.graded_at
         else None,
     }
     return render(request, "flashcards/practice_step.html", context)
