@@ -26,6 +26,7 @@ from pathlib import Path
 from .harness import PYTHON, ROOT
 
 LOCATION = re.compile(r"/practice/(\d+)/")
+POINT_COUNT = re.compile(r"Key points \((\d+), give one verdict each")
 TYPED = ("Attention compares every token with every other, so its cost grows with the square "
          "of the context; caching the keys and values avoids recomputing them.")  # fmt: skip
 
@@ -36,8 +37,8 @@ def start_fake_model(delay: float):
     from tests.fake_llm import FakeLLM, Reply, feedback, serve
 
     def fitting(body: dict) -> Reply:
-        schema = body["response_format"]["json_schema"]["schema"]
-        return Reply(feedback(schema["properties"]["key_points"]["maxItems"]), delay=delay)
+        points = int(POINT_COUNT.search(body["messages"][1]["content"])[1])
+        return Reply(feedback(points), delay=delay)
 
     fake = FakeLLM(default=fitting)
     return fake, serve(fake)

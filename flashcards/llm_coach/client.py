@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .schema import SchemaViolation, feedback_schema, validate
+from .schema import SchemaViolation, feedback_schema, request_schema, validate
 
 SYSTEM = (
     "You are a strict, fair interviewer for Generative-AI engineering roles. You assess a "
@@ -74,7 +74,7 @@ def request_body(endpoint: Endpoint, chat: list[dict], point_count: int) -> dict
             "json_schema": {
                 "name": "coach_feedback",
                 "strict": True,
-                "schema": feedback_schema(point_count),
+                "schema": request_schema(point_count),
             },
         },
     }

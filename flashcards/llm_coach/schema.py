@@ -45,6 +45,22 @@ def feedback_schema(point_count: int) -> dict:
     }
 
 
+# Hosted APIs with strict structured output accept only a subset of JSON Schema, without length
+# or count limits; the model is sent the schema without them, and the reply checked with them.
+_LIMITS = frozenset({"maxLength", "minItems", "maxItems"})
+
+
+def request_schema(point_count: int) -> dict:
+    """The schema sent with the request: feedback_schema without length and count limits."""
+
+    def strip(node):
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k not in _LIMITS}
+        return node
+
+    return strip(feedback_schema(point_count))
+
+
 class SchemaViolation(ValueError):
     """The reply does not fit the schema; the message says where."""
 
