@@ -22,6 +22,7 @@ from . import knowledge, scheduling
 from .models import (
     Card,
     InterviewAnswer,
+    LLMFeedback,
     Question,
     Reminder,
     ReminderPreference,
@@ -67,7 +68,7 @@ REVIEW_COLUMNS = [
 SETTINGS_COLUMNS = [
     (name, name)
     for name in ("new_per_day", "review_cap", "desired_retention", "time_zone", "day_starts_at",
-                 "interview_date", "type_before_reveal")
+                 "interview_date", "type_before_reveal", "llm_coach")
 ]  # fmt: skip
 PRACTICE_COLUMNS = [
     ("interview", "interview_id"),
@@ -117,6 +118,19 @@ OWN_CARD_COLUMNS = [
 ]
 TAG_COLUMNS = [("tag", "tag__name"), ("question_key", "question__key"),
                ("question", "question__prompt")]  # fmt: skip
+# The LLM coach's feedback: `feedback` is the model's validated reply, as JSON text.
+LLM_FEEDBACK_COLUMNS = [
+    ("interview_started_at", "answer__interview__started_at"),
+    ("position", "answer__position"),
+    ("question_key", "answer__question__key"),
+    ("part", "part"),
+    ("status", "status"),
+    ("model", "model"),
+    ("feedback", "payload"),
+    ("note", "error"),
+    ("created_at", "created_at"),
+    ("finished_at", "finished_at"),
+]
 LINKED_ACCOUNT_COLUMNS = [(name, name) for name in ("provider", "uid", "date_joined", "last_login")]
 STATE_NAMES = dict(Card.State.choices)
 
@@ -168,6 +182,13 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
         for row in rows(own, OWN_CARD_COLUMNS):
             yield (*row[:3], "\n".join(row[3]), *row[4:])
 
+    def llm_feedback_rows():
+        feedback = LLMFeedback.objects.filter(answer__interview__user=user).order_by("pk")
+        for row in rows(feedback, LLM_FEEDBACK_COLUMNS):
+            payload = row[6]
+            yield (*row[:6], "" if payload is None else json.dumps(payload, ensure_ascii=False),
+                   *row[7:])  # fmt: skip
+
     def review_rows():
         reviews = Review.objects.filter(user=user).order_by("reviewed_at", "pk")
         for row in rows(reviews, REVIEW_COLUMNS):
@@ -194,6 +215,7 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
         ("tags", [h for h, _ in TAG_COLUMNS],
          rows(Tagging.objects.filter(tag__user=user).order_by("tag__name", "question_id"),
               TAG_COLUMNS)),
+        ("llm_feedback", [h for h, _ in LLM_FEEDBACK_COLUMNS], llm_feedback_rows()),
         ("linked_accounts", [h for h, _ in LINKED_ACCOUNT_COLUMNS],
          rows(SocialAccount.objects.filter(user=user).order_by("pk"), LINKED_ACCOUNT_COLUMNS)),
     ]  # fmt: skip

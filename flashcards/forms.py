@@ -2,9 +2,10 @@ from datetime import date, timedelta
 from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 
-from . import fixture, own_cards, scheduling, tags
+from . import fixture, llm_coach, own_cards, scheduling, tags
 from .models import (
     MY_QUESTIONS,
     Question,
@@ -79,6 +80,7 @@ class StudySettingsForm(forms.ModelForm):
             "day_starts_at",
             "interview_date",
             "type_before_reveal",
+            "llm_coach",
         ]
         labels = {"type_before_reveal": "Type my answer before revealing"}
         help_texts = {
@@ -89,6 +91,17 @@ class StudySettingsForm(forms.ModelForm):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        # The LLM coach is offered only when the operator configured one (flashcards.llm_coach).
+        if llm_coach.is_configured():
+            field = self.fields["llm_coach"]
+            field.label = f"Also get feedback from the LLM coach ({settings.COACH_LLM_MODEL})"
+            field.help_text = (
+                f"When on, your typed answers in practice interviews, with the question, its "
+                f"model answer and key points, are sent to {llm_coach.host()} for feedback. "
+                f"Off by default; the built-in coach never sends anything anywhere."
+            )
+        else:
+            del self.fields["llm_coach"]
 
     def clean_interview_date(self) -> date | None:
         value = self.cleaned_data.get("interview_date")

@@ -402,6 +402,8 @@ class StudySettings(models.Model):
     # When the learner last undid an answer: an undo sent from a page shown before then is a
     # repeat (double click, second tab) and is refused, so one request undoes one answer.
     last_undo_at = models.DateTimeField(null=True, blank=True)
+    # Opted in to the LLM coach (flashcards.llm_coach): their typed answers are sent to the model.
+    llm_coach = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"Settings for {self.user}"
@@ -663,3 +665,67 @@ class Tagging(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag} · {self.question_id}"
+
+
+# --- The optional LLM coach (#13, engine 2) --------------------------------------------------
+
+
+class LLMFeedback(models.Model):
+    """The LLM coach's reading of one typed answer (or follow-up), filled in by a task."""
+
+    class Part(models.TextChoices):
+        ANSWER = "answer", "Answer"
+        FOLLOW_UP = "follow_up", "Follow-up"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Being prepared"
+        DONE = "done", "Ready"
+        UNAVAILABLE = "unavailable", "Unavailable"
+        OVER_LIMIT = "over_limit", "Not sent: daily limit reached"
+
+    answer = models.ForeignKey(
+        InterviewAnswer, on_delete=models.CASCADE, related_name="llm_feedback"
+    )
+    part = models.CharField(max_length=10, choices=Part.choices, default=Part.ANSWER)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    model = models.CharField(max_length=200)
+    payload = models.JSONField(null=True, blank=True)  # only ever a response that validated
+    error = models.CharField(max_length=300, blank=True)  # our words for the learner, not raw
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "part"], name="one_llm_feedback_per_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} {self.part}: {self.status}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status == self.Status.QUEUED
+
+    def point_verdicts(self) -> list[tuple[str, dict]]:
+        """Each key point of the part answered with the model's verdict on it."""
+        question = self.answer.question
+        follow_up = self.part == self.Part.FOLLOW_UP
+        points = question.follow_up_key_points if follow_up else question.key_points
+        return list(zip(points, (self.payload or {}).get("key_points", []), strict=False))
+
+
+class LLMUsage(models.Model):
+    """How many answers a learner sent to the LLM coach on one (UTC) day: the daily budget."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_llm_usage_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.day}: {self.count}"

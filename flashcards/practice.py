@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 
 from . import coach, readiness, reviews
-from .models import Interview, InterviewAnswer, Question, Review
+from .llm_coach import jobs as llm_jobs
+from .models import Interview, InterviewAnswer, LLMFeedback, Question, Review
 
 LENGTHS = (5, 10, 15)
 SUGGESTED_SECONDS = 120
@@ -175,6 +176,8 @@ def answer_reveal(*, answer: InterviewAnswer, typed: str, now: datetime) -> None
             answer.coach_covered, answer.coach_rating = feedback.covered, feedback.rating
             fields += ["coach_covered", "coach_rating"]
         answer.save(update_fields=fields)
+        if typed.strip():
+            llm_jobs.feedback_request(answer=answer, part=LLMFeedback.Part.ANSWER, now=now)
 
 
 def grade_from_checklist(covered: int, total: int, would_pass: bool) -> tuple[int, bool]:
@@ -235,6 +238,9 @@ def follow_up_record(*, answer: InterviewAnswer, text: str, passed: bool, now: d
     ).update(follow_up_answer=text, follow_up_passed=passed, follow_up_at=now, **coached)
     if not updated:
         raise PracticeRejected("Grade the answer first; a follow-up is recorded once.")
+    if text.strip():
+        answer.follow_up_answer = text
+        llm_jobs.feedback_request(answer=answer, part=LLMFeedback.Part.FOLLOW_UP, now=now)
     advance(answer.interview, now)
 
 

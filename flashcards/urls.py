@@ -55,6 +55,11 @@ urlpatterns = [
         views.practice_follow_up_result,
         name="practice_follow_up_result",
     ),
+    path(
+        "practice/<int:interview_id>/<int:position>/llm/<str:part>/",
+        views.practice_llm_feedback,
+        name="practice_llm_feedback",
+    ),
     path("browse/", views.browse, name="browse"),
     path("stats/", views.statistics, name="statistics"),
     path("settings/", views.settings_view, name="settings"),

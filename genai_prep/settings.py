@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "django_tasks",
+    "django_tasks_db",
     "flashcards",
 ]
 
@@ -266,6 +268,17 @@ STORAGES = {
         )
     },
 }
+
+# Background work (the LLM coach): Django's tasks API from the django-tasks backport, queued in
+# PostgreSQL by django-tasks-db and run by `manage.py db_worker` (started by make run / make serve).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The optional LLM coach (flashcards.llm_coach): offered only when a base URL and a model are set.
+COACH_LLM_BASE_URL = os.environ.get("COACH_LLM_BASE_URL", "").strip().rstrip("/")
+COACH_LLM_MODEL = os.environ.get("COACH_LLM_MODEL", "").strip()
+COACH_LLM_API_KEY = os.environ.get("COACH_LLM_API_KEY", "")
+COACH_LLM_TIMEOUT = envint("COACH_LLM_TIMEOUT", 20)
+COACH_LLM_DAILY_LIMIT = envint("COACH_LLM_DAILY_LIMIT", 50)
 
 # Fuzzing spreads review dates apart; tests turn it off to get exact intervals.
 FSRS_ENABLE_FUZZING = envbool("FSRS_ENABLE_FUZZING", "True")

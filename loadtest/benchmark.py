@@ -2,7 +2,10 @@
 production server (gunicorn, production settings) with PostgreSQL, from a separate process.
 
     python -m loadtest.benchmark [--clients 16] [--seconds 10] [--repeats 3] [--workers 3]
-        [--threads 4]
+        [--threads 4] [--llm-coach-only] [--model-delay 10]
+
+The last part measures study round trips beside practice interviews with the LLM coach on and
+off (loadtest/coach_load.py); `--llm-coach-only` runs just that part.
 
 Every figure is a median over the repeats; warm-up requests are excluded.
 """
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import urllib3
 
+from . import coach_load
 from .harness import ROOT, Server, drop_database, percentile, prepare_database
 
 LEARNERS = 400
@@ -194,15 +198,77 @@ def _interleaved(actions: dict, measure: Callable, repeats: int) -> dict:
     return {name: median_of(results) for name, results in runs.items()}
 
 
-def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int) -> dict:
+PRACTISERS = 4
+
+
+def _configure_coach(server: Server, delay: float):
+    """Point the server (and its task worker) at the fake model; returns the model's handles."""
+    fake, http = coach_load.start_fake_model(delay)
+    server.env.update(COACH_LLM_BASE_URL=fake.url, COACH_LLM_MODEL=f"fake-{delay:g}s",
+                      COACH_LLM_TIMEOUT="60", COACH_LLM_DAILY_LIMIT="1000000")  # fmt: skip
+    return fake, http
+
+
+def _coach_part(base: str, fake, worker, clients_n: int, seconds: float, repeats: int,
+                delay: float, next_name: Callable[[], str]) -> dict:  # fmt: skip
+    """Study round trips beside practice interviews, with the LLM coach off and on."""
+    fresh = lambda: Client(base, _session_cookies(next_name()))  # noqa: E731
+    names = [next_name() for _ in range(PRACTISERS)]
+    practisers = [coach_load.Practiser(Client(base, _session_cookies(n)), 2) for n in names]
+    learners = [fresh() for _ in range(clients_n)]
+
+    def study(client):
+        if client.card is None and client.reps:  # this learner is done for today
+            client.__dict__.update(fresh().__dict__)
+        client.round_trip()
+
+    phases = coach_load.run_phases(
+        study_clients=learners, practisers=practisers, usernames=names,
+        closed_loop=closed_loop, study=study, seconds=seconds, repeats=repeats,
+    )  # fmt: skip
+    return {
+        "clients": clients_n, "practisers": PRACTISERS, "delay": delay, "seconds": seconds,
+        "repeats": repeats, "phases": phases, "model_calls": len(fake.requests),
+        "feedback": coach_load.feedback_counts(), "polls": sum(p.polled for p in practisers),
+        "answers": sum(p.answers for p in practisers),
+        "errors": [e for p in practisers for e in p.errors][:20],
+        "worker_cpu_seconds": coach_load.cpu_seconds(worker.pid),
+    }  # fmt: skip
+
+
+def run_coach_only(clients_n: int, seconds: float, repeats: int, workers: int, threads: int,
+                   delay: float, learners: int = 200) -> dict:  # fmt: skip
+    server = Server(8778, workers, threads)
+    prepare_database(learners, server.env)
+    fake, http = _configure_coach(server, delay)
+    _django(server.env)
+    worker = coach_load.start_worker(server.env)
+    names = (f"learner{i}" for i in range(learners))
+    try:
+        server.start()
+        coach = _coach_part(server.url, fake, worker, clients_n, seconds, repeats, delay,
+                            lambda: next(names))  # fmt: skip
+        return {"llm_coach": coach}
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        server.stop()
+        http.shutdown()
+        drop_database()
+
+
+def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int,
+        delay: float = 10) -> dict:  # fmt: skip
     server = Server(8777, workers, threads)
     server.env["QUERY_COUNT_HEADER"] = "1"
     started = time.monotonic()
     prepare_database(LEARNERS, server.env)
+    fake, http = _configure_coach(server, delay)
     _django(server.env)
     _heavy_learner()
     seed_seconds = _time_seeding()
     server.start()
+    worker = coach_load.start_worker(server.env)
     base = server.url
     try:
         heavy = [Client(base, _session_cookies("learner0")) for _ in range(clients_n)]
@@ -240,8 +306,13 @@ def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int
         queries = {}
         for client in heavy + learners:
             queries.update({k: v for k, v in client.queries.items() if v >= 0})
+        coach = _coach_part(base, fake, worker, clients_n, seconds, repeats, delay,
+                            lambda: f"learner{next(pool)}")  # fmt: skip
     finally:
+        worker.terminate()
+        worker.wait(timeout=30)
         server.stop()
+        http.shutdown()
         drop_database()
     floor = loaded["floor"]["rps"]
     return {
@@ -255,6 +326,7 @@ def run(clients_n: int, seconds: float, repeats: int, workers: int, threads: int
         "open_loop_round_trip": {**opened, "offered_rps": rate},
         "queries_per_request": queries,
         "seeding_seconds": seed_seconds,
+        "llm_coach": coach,
         "total_seconds": round(time.monotonic() - started),
     }
 
@@ -307,6 +379,8 @@ def markdown(result: dict) -> str:
         f"Load generator CPU (closed loop, round trip): "
         f"{result['closed_loop']['round trip']['generator_cpu']:.0%} of one core; "
         f"seeding the bank: {result['seeding_seconds'] * 1000:.0f} ms.",
+        "",
+        coach_load.markdown(result["llm_coach"]),
     ])  # fmt: skip
 
 
@@ -317,12 +391,20 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)  # as `make serve`
+    parser.add_argument("--model-delay", type=float, default=10)
+    parser.add_argument("--llm-coach-only", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "benchmark.json")
     args = parser.parse_args()
-    result = run(args.clients, args.seconds, args.repeats, args.workers, args.threads)
+    sizes = (args.clients, args.seconds, args.repeats, args.workers, args.threads)
+    if args.llm_coach_only:
+        result = run_coach_only(*sizes, args.model_delay)
+        text = coach_load.markdown(result["llm_coach"])
+    else:
+        result = run(*sizes, args.model_delay)
+        text = markdown(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
-    print(markdown(result))
+    print(text)
 
 
 if __name__ == "__main__":

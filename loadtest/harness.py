@@ -120,7 +120,7 @@ class Server:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to start
                 pass
             time.sleep(0.3)
         raise RuntimeError("the server did not become healthy within 60 s")

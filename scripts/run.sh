@@ -27,4 +27,8 @@ echo
 echo "GenAI Interview Prep is starting at http://127.0.0.1:$PORT/  (Ctrl+C to stop)"
 echo "Create a staff account with: .venv/bin/python manage.py createsuperuser"
 echo
-exec .venv/bin/python manage.py runserver "127.0.0.1:$PORT"
+# The background-task worker (the LLM coach's calls to the model), stopped when the server stops.
+.venv/bin/python manage.py db_worker --no-reload -v0 &
+worker=$!
+trap 'kill "$worker" 2>/dev/null || true' EXIT
+.venv/bin/python manage.py runserver "127.0.0.1:$PORT"

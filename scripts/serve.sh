@@ -15,6 +15,11 @@ bash scripts/bootstrap.sh app
 if [ "${REMINDERS_EVERY:-300}" != 0 ]; then
   .venv/bin/python manage.py send_reminders --every "${REMINDERS_EVERY:-300}" &
 fi
+# Background tasks (the LLM coach's calls to the model) run in TASK_WORKERS db_worker processes
+# beside the web server (default 1; 0 when a process manager runs `manage.py db_worker` instead).
+for _ in $(seq 1 "${TASK_WORKERS:-1}"); do
+  .venv/bin/python manage.py db_worker --no-reload &
+done
 # Behind a proxy the visitor's address comes from X-Forwarded-For (genai_prep/client.py): listen
 # on loopback only, so nobody can reach the app without the proxy and write that header.
 case "${BEHIND_PROXY:-}" in

@@ -23,6 +23,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _workers_in(session: int) -> list[int]:
+    """The background-task workers (manage.py db_worker) running in a process session."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            mine = proc.name.isdigit() and os.getsid(int(proc.name)) == session
+            if mine and b"db_worker" in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except (OSError, ProcessLookupError):
+            continue
+    return found
+
+
 def test_make_run_says_the_port_is_taken_and_does_not_claim_to_run():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -59,9 +72,15 @@ def test_make_run_serves_on_the_port_it_is_given_and_prints_one_seeding_line(tmp
                 assert server.poll() is None, log.read_text()
                 time.sleep(0.2)
         assert status == 200, log.read_text()
+        assert _workers_in(server.pid), "make run did not start the task worker"
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=20)
+    for _ in range(100):  # the worker stops with the server
+        if not _workers_in(server.pid):
+            break
+        time.sleep(0.1)
+    assert not _workers_in(server.pid)
     text = log.read_text()
     assert [line for line in text.splitlines() if "question" in line.lower()] == [
         "Question bank: 120 created, 0 updated, 0 deactivated, 0 unchanged"

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from flashcards import coach, practice
 from flashcards.coach import coach_question
 from flashcards.forms import FollowUpForm, GradeForm, RevealForm, StartInterviewForm
-from flashcards.models import Interview, InterviewAnswer, Section
+from flashcards.models import Interview, InterviewAnswer, LLMFeedback, Section
 
 from .common import HtmxHttpRequest, _bad_request
 
@@ -90,6 +90,9 @@ def practice_step(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
         "feedback": feedback,
         "follow_up_form": FollowUpForm(),
         "last_time": practice.last_attempt(answer) if answer.revealed_at else None,
+        "llm": answer.llm_feedback.filter(part=LLMFeedback.Part.ANSWER).first()
+        if answer.revealed_at and not answer.graded_at
+        else None,
     }
     return render(request, "flashcards/practice_step.html", context)
 
@@ -177,7 +180,9 @@ def practice_follow_up_result(request: HtmxHttpRequest, interview_id: int, posit
 @login_required
 def practice_report(request: HtmxHttpRequest, interview_id: int) -> HttpResponse:
     interview = _interview_for(request, interview_id)
-    answers = list(interview.answers.select_related("question", "review"))
+    answers = list(
+        interview.answers.select_related("question", "review").prefetch_related("llm_feedback")
+    )
     change = None
     if interview.readiness_after is not None:
         change = round(100 * (interview.readiness_after - interview.readiness_before))
@@ -200,3 +205,17 @@ def practice_replay(request: HtmxHttpRequest, interview_id: int) -> HttpResponse
     interview = _interview_for(request, interview_id)
     replay = practice.interview_replay(interview=interview, now=timezone.now())
     return redirect("practice_step", replay.pk)
+
+
+@require_GET
+@login_required
+def practice_llm_feedback(
+    request: HtmxHttpRequest, interview_id: int, position: int, part: str
+) -> HttpResponse:
+    """The LLM coach's feedback on one answer: polled by htmx until it is ready or unavailable."""
+    llm = get_object_or_404(
+        LLMFeedback.objects.select_related("answer__question"),
+        answer__interview__pk=interview_id, answer__interview__user=request.user,
+        answer__position=position, part=part,
+    )  # fmt: skip
+    return render(request, "flashcards/_llm_feedback.html", {"llm": llm})
