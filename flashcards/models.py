@@ -531,3 +531,28 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.study_day} {self.status}"
+
+
+# --- Personal notes (#16) --------------------------------------------------------------------
+
+NOTE_MAX_LENGTH = 5000  # characters of Markdown: a paragraph or two of one's own example
+
+
+class Note(models.Model):
+    """A learner's own note on a card (Markdown), shown under the model answer; only theirs."""
+
+    # No index of its own: (user, question) below leads with the user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes", db_index=False
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField(max_length=NOTE_MAX_LENGTH)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="one_note_per_user_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.question_id}"
