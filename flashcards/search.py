@@ -229,7 +229,7 @@ def matching_ids(questions: QuerySet, query: Query, user) -> list[int]:
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ed", "es", "s", "ly")
 SNIPPET_WORDS = 28  # words of context in a result's snippet
-_MARKUP = re.compile(r"[`*_#>|\[\]()$\\]+")
+_MARKUP = re.compile(r"[`*_#>|$\\]+")
 
 
 def _stem(word: str) -> str:
@@ -279,23 +279,30 @@ def plain(markdown_text: str) -> str:
     return " ".join(_MARKUP.sub(" ", markdown_text).split())
 
 
-def snippet(texts: list[str], query: Query) -> SafeString | None:
-    """A short extract of the first text where the query's words appear most, with them marked
-    (None if none of them appears in any text)."""
+@dataclass(frozen=True)
+class Snippet:
+    """Where a result matched: which text ("Answer", "Your note"…) and an extract, marked."""
+
+    where: str
+    html: SafeString
+
+
+def snippet(texts: list[tuple[str, str]], query: Query) -> Snippet | None:
+    """A short extract of the (label, text) where the query's words appear most, with them
+    marked; None if none of them appears in any text."""
     stems = {_stem(w) for w in query.words}
     best, best_hits = None, 0
-    for text in texts:
+    for where, text in texts:
         words = plain(text).split()
         hits = _marks(words, stems)
         if sum(hits) > best_hits:
-            best, best_hits = (words, hits), sum(hits)
+            best, best_hits = (where, words, hits), sum(hits)
     if best is None:
         return None
-    words, hits = best
+    where, words, hits = best
     # The window of SNIPPET_WORDS words holding the most matches, starting a little before.
-    counts = [
-        sum(hits[i : i + SNIPPET_WORDS]) for i in range(max(1, len(words) - SNIPPET_WORDS + 1))
-    ]
+    last = max(1, len(words) - SNIPPET_WORDS + 1)
+    counts = [sum(hits[i : i + SNIPPET_WORDS]) for i in range(last)]
     start = max(0, counts.index(max(counts)) - 2)
     end = min(len(words), start + SNIPPET_WORDS)
     pieces: list[tuple[str, bool]] = [("… " if start else "", False)]
@@ -304,4 +311,14 @@ def snippet(texts: list[str], query: Query) -> SafeString | None:
             pieces.append((piece, i % 2 == 1 and _stem(piece.lower()) in stems))
         pieces.append((" ", False))
     pieces.append(("…" if end < len(words) else "", False))
-    return _join(pieces)
+    return Snippet(where, _join(pieces))
+
+
+def mark_results(questions: list, query: Query, notes: dict[int, str]) -> None:
+    """Give each result its prompt with the query's words marked, and a snippet of where else
+    it matched (key points, answer, or the learner's note)."""
+    for question in questions:
+        question.marked_prompt = highlight(question.prompt, query)
+        texts = [("Key point", point) for point in question.key_points]
+        texts += [("Answer", question.answer), ("Your note", notes.get(question.pk, ""))]
+        question.snippet = snippet(texts, query)

@@ -12,14 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from flashcards import account, knowledge, reviews
+from flashcards import account, knowledge, notes, queue, reviews, search
 from flashcards.forms import ReportForm, SearchForm
 from flashcards.models import Card, Question, Review
 
 from .common import HtmxHttpRequest, _bad_request
 
 HISTORY_PAGE = 50  # reviews per page of a card's history
+# Offered when a search finds nothing: each finds something in the bank, and shows the syntax.
+SEARCH_EXAMPLES = ("RLHF", "kv cache", "LoRA fine-tuning", '"chain of thought"', "attention -flash")
 
 
 def _back(request, question: Question) -> HttpResponse:
@@ -133,6 +136,7 @@ def card_report(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -144,14 +148,29 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         .in_state(form.cleaned_data["state"])
     )
     text = form.cleaned_data["q"].strip()
-    questions = list(questions.matching(text) if text else questions.in_bank_order())
+    query = search.parse(text)
+    if text:
+        questions = search.find(questions, query, request.user)
+        found = notes.note_texts(request.user, [q.pk for q in questions]) if questions else {}
+        search.mark_results(questions, query, found)
+    else:
+        questions = list(questions.in_bank_order())
     retention = reviews.study_settings_for(request.user).desired_retention
     now = timezone.now()
     for question in questions:
         question.known = knowledge.question_known(question, retention, now)
     if form.cleaned_data["state"] == "known":
         questions = [q for q in questions if q.known]
-    template = "flashcards/browse.html#results" if request.htmx else "flashcards/browse.html"
-    return render(
-        request, template, {"form": form, "questions": questions, "searching": bool(text)}
-    )
+    # A history restore asks for the whole page (htmx has no copy of it to swap into).
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "flashcards/browse.html#results" if partial else "flashcards/browse.html"
+    context = {
+        "form": form,
+        "questions": questions,
+        "searching": bool(text),
+        "text": text,
+        "query": query,
+        "study_scope": f"{queue.SEARCH}:{text}",
+        "examples": SEARCH_EXAMPLES,
+    }
+    return render(request, template, context)

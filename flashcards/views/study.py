@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from flashcards import editing, queue, readiness, reviews, scheduling, stats
+from flashcards import editing, notes, queue, readiness, reviews, scheduling, search, stats
 from flashcards.fixture import SLUG
-from flashcards.forms import AnswerForm, UndoForm
+from flashcards.forms import AnswerForm, SearchForm, UndoForm
 from flashcards.models import Card, Question, QuestionRevision, Section, StudySettings, Subsection
 
 from .common import MAX_DURATION_MS, HtmxHttpRequest, _bad_request
@@ -30,6 +31,8 @@ def _scope_from(request) -> queue.Scope | None:
     if not value:
         return None
     kind, _, key = value.partition(":")
+    if kind == queue.SEARCH:
+        return _search_scope(request, key)
     if not SLUG.match(key):
         raise Http404("Unknown study scope.")
     if kind == "section":
@@ -58,6 +61,16 @@ def _scope_from(request) -> queue.Scope | None:
     raise Http404("Unknown study scope.")
 
 
+def _search_scope(request, text: str) -> queue.Scope:
+    """A session over the cards a search finds (read again on each request, so a note edited
+    meanwhile counts)."""
+    query = search.parse(text)
+    if not query or len(text) > SearchForm.base_fields["q"].max_length:
+        raise Http404("Search for something to study.")
+    ids = search.matching_ids(Question.objects.active(), query, request.user)
+    return queue.Scope(queue.SEARCH, text, f"Search results for “{text}”", tuple(ids))
+
+
 def _study_context(request, settings: StudySettings, now, scope, **extra) -> dict:
     counts = queue.today(request.user, settings, now, scope)
     item = queue.next_card(request.user, settings, now, counts, scope)
@@ -82,7 +95,7 @@ def _study_template(request: HtmxHttpRequest) -> str:
 
 def _study_url(scope: queue.Scope | None) -> str:
     url = reverse("study")
-    return f"{url}?scope={scope.param}" if scope else url
+    return f"{url}?{urlencode({'scope': scope.param})}" if scope else url
 
 
 @require_GET
