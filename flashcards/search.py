@@ -21,16 +21,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Words too common to narrow a search, dropped from the query (not from quoted phrases) on both
 # databases alike, so that "rag vs fine-tuning" asks for what the learner means.
-STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself just
-    me more most my myself no nor not now of off on once only or other our ours ourselves out over
-    own same she should so some such than that the their theirs them themselves then there these
-    they this those through to too under until up very was we were what when where which while who
-    whom why will with would you your yours yourself yourselves vs versus v explain describe tell
-    difference between""".split()
-)
+_STOP_WORDS = """a about above after again against all am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in into is
+    it its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves vs versus v
+    explain describe tell difference"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
 MAX_TERMS = 12  # words and phrases in one query: enough for anything typed, bounded work
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD = re.compile(r"[^\W_]+")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cards/<int:question_id>/known/", views.card_known, name="card_known"),
     path("cards/<int:question_id>/reset/", views.card_reset, name="card_reset"),
     path("cards/<int:question_id>/report/", views.card_report, name="card_report"),
+    path("cards/<int:question_id>/note/", views.card_note, name="card_note"),
     path("account/whoami/", views.whoami, name="whoami"),
     path("account/data/", views.your_data, name="your_data"),
     path("account/data/progress.zip", views.export_csv, name="export_csv"),

@@ -108,7 +108,7 @@ def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
     tables = _zip_tables(response)
     assert set(tables) == {
         "cards.csv", "reviews.csv", "settings.csv", "email_addresses.csv", "linked_accounts.csv",
-        "reminder_settings.csv", "reminders.csv",
+        "reminder_settings.csv", "reminders.csv", "notes.csv",
     }  # fmt: skip
     reviews = tables["reviews.csv"]
     assert reviews[0][:4] == ["reviewed_at", "question_key", "question", "known"]

@@ -14,6 +14,7 @@ from .account import (
     your_data,
 )
 from .cards import browse, card_detail, card_known, card_report, card_reset, card_suspend
+from .notes import card_note
 from .pages import home
 from .practice import (
     practice_follow_up,
@@ -31,6 +32,7 @@ from .reminders import reminder_settings, reminder_unsubscribe
 from .study import answer, card_action, drill, learn_more, reveal, study, undo
 
 __all__ = [
+    "card_note",
     "whoami",
     "your_data",
     "export_csv",

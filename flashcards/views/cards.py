@@ -66,6 +66,7 @@ def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
             "older": page[HISTORY_PAGE - 1].reviewed_at if len(page) > HISTORY_PAGE else None,
             "paged": bool(before),
             "session_url": _session_url(request),
+            "note": notes.note_for(request.user, question.pk),
             "now": timezone.now(),
         },
     )

@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -136,6 +136,7 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         "shown_at": request.GET.get("shown_at", ""),
         "scope": scope,
         "study_url": _study_url(scope),
+        "note": notes.note_for(request.user, question.pk),
     }
     if request.htmx:
         # Only the card changes when the answer is revealed; the progress bar stays as it is.

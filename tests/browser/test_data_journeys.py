@@ -49,6 +49,6 @@ def test_download_progress_as_csv(learner_page):
     with open(download.path(), "rb") as handle:
         archive = zipfile.ZipFile(io.BytesIO(handle.read()))
     assert sorted(archive.namelist()) == [
-        "cards.csv", "email_addresses.csv", "linked_accounts.csv", "reminder_settings.csv",
-        "reminders.csv", "reviews.csv", "settings.csv",
+        "cards.csv", "email_addresses.csv", "linked_accounts.csv", "notes.csv",
+        "reminder_settings.csv", "reminders.csv", "reviews.csv", "settings.csv",
     ]  # fmt: skip
