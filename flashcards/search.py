@@ -28,7 +28,7 @@ _STOP_WORDS = """a about above after again against all am an and any are as at b
     ourselves out over own same she should so some such than that the their theirs them themselves
     then there these they this those through to too under until up very was we were what when
     where which while who whom why will with would you your yours yourself yourselves vs versus v
-    explain describe tell difference"""
+    explain describe tell difference s t don"""
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 MAX_TERMS = 12  # words and phrases in one query: enough for anything typed, bounded work
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
