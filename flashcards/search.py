@@ -90,8 +90,6 @@ def parse(text: str) -> Query:
         quoted = match[2] is not None
         excluded = bool(match[1] if quoted else match[3])
         words = tuple(_WORD.findall(match[2] if quoted else match[4]))
-        if not quoted and len(words) == 1 and words[0] in STOP_WORDS:
-            continue
         if words and not all(w in STOP_WORDS for w in words):
             term = Term(words, excluded)
             if term not in terms:
