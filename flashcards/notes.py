@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from .models import NOTE_MAX_LENGTH, Note, Question
 
@@ -24,8 +25,13 @@ def note_save(*, user, question: Question, text: str, now: datetime) -> Note | N
         if not text:
             Note.objects.filter(user=user, question=question).delete()
             return None
-        note, _ = Note.objects.update_or_create(
-            user=user, question=question, defaults={"text": text, "updated_at": now}
+        # One upsert statement: two tabs saving at once both succeed, the later text kept.
+        note = Note(user=user, question=question, text=text, updated_at=now)
+        Note.objects.bulk_create(
+            [note],
+            update_conflicts=True,
+            unique_fields=["user", "question"],
+            update_fields=["text", "updated_at"],
         )
         return note
 
@@ -34,7 +40,7 @@ def note_for(user, question_id: int) -> Note | None:
     return Note.objects.filter(user=user, question_id=question_id).first()
 
 
-def note_texts(user, question_ids) -> dict[int, str]:
-    """The learner's notes on these questions, by question id (one query)."""
-    rows = Note.objects.filter(user=user, question_id__in=question_ids)
-    return dict(rows.values_list("question_id", "text"))
+def with_note_text(questions: QuerySet, user) -> QuerySet:
+    """Annotate each question with the learner's note on it (`note_text`, None without one)."""
+    note = Note.objects.filter(user=user, question=OuterRef("pk")).values("text")[:1]
+    return questions.annotate(note_text=Subquery(note))

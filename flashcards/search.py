@@ -311,11 +311,11 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> Snippet | None:
     return Snippet(where, _join(pieces))
 
 
-def mark_results(questions: list, query: Query, notes: dict[int, str]) -> None:
+def mark_results(questions: list, query: Query) -> None:
     """Give each result its prompt with the query's words marked, and a snippet of where else
-    it matched (key points, answer, or the learner's note)."""
+    it matched (key points, answer, or the learner's note, annotated as `note_text`)."""
     for question in questions:
         question.marked_prompt = highlight(question.prompt, query)
         texts = [("Key point", point) for point in question.key_points]
-        texts += [("Answer", question.answer), ("Your note", notes.get(question.pk, ""))]
+        texts += [("Answer", question.answer), ("Your note", question.note_text or "")]
         question.snippet = snippet(texts, query)

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from flashcards import queue
-from flashcards.models import Review, StudySettings
+from flashcards.models import Note, Review, StudySettings
 
 from .conftest import make_bulk_history, make_user
 
@@ -22,11 +22,13 @@ PAGES = {
     "statistics": (lambda bank: reverse("statistics"), 8),
     # + questions with card states and last answers
     "browse": (lambda bank: reverse("browse"), 3),
-    "search": (lambda bank: reverse("browse") + "?q=attention+transformer&state=review", 3),
-    # + question, card, one page of history
-    "card": (lambda bank: reverse("card", args=[bank[0].pk]), 5),
-    # + the question with the learner's card, today's counts (the full page)
-    "reveal": (lambda bank: reverse("reveal", args=[bank[0].pk]), 4),
+    # + the matching ids and scores (full-text search), then those questions with card states,
+    # last answers and the learner's notes
+    "search": (lambda bank: reverse("browse") + "?q=attention+transformer&state=review", 4),
+    # + question, card, the learner's note, one page of history
+    "card": (lambda bank: reverse("card", args=[bank[0].pk]), 6),
+    # + the question with the learner's card, their note, today's counts (the full page)
+    "reveal": (lambda bank: reverse("reveal", args=[bank[0].pk]), 5),
     # + the reminder preference, the confirmed address
     "reminder settings": (lambda bank: reverse("reminder_settings"), 4),
 }
@@ -92,12 +94,65 @@ def test_the_floor_costs_a_session_and_a_user(client, db, django_assert_num_quer
     assert response.content.decode().strip() == "Signed in as floor."
 
 
-def test_revealing_with_htmx_costs_three_queries(client, bank, learners, django_assert_num_queries):
+def test_revealing_with_htmx_costs_four_queries(client, bank, learners, django_assert_num_queries):
     for user in learners:
         client.force_login(user)
-        # session, user with settings, the question with the learner's card
-        with django_assert_num_queries(3):
+        # session, user with settings, the question with the learner's card, their note
+        with django_assert_num_queries(4):
             response = client.get(
                 reverse("reveal", args=[bank[0].pk]), headers={"HX-Request": "true"}
             )
         assert response.status_code == 200 and b"answer-button" in response.content
+
+
+def _notes_on(user, questions, now) -> None:
+    Note.objects.bulk_create(
+        Note(user=user, question=q, text=f"My attention example {q.pk}", updated_at=now)
+        for q in questions
+    )
+
+
+def test_search_costs_the_same_with_one_note_or_a_note_on_every_card(
+    client, bank, now, django_assert_num_queries
+):
+    few, many = make_user("few"), make_user("many")
+    _notes_on(few, bank[:1], now)
+    _notes_on(many, bank, now)
+    for user in (few, many):
+        client.force_login(user)
+        # session, user, the search's ids and scores, the questions with cards and notes
+        with django_assert_num_queries(4):
+            page = client.get(reverse("browse"), {"q": "attention"}, headers={"HX-Request": "true"})
+        assert page.status_code == 200 and b"<mark>" in page.content
+
+
+def test_a_study_round_trip_costs_the_same_whatever_the_notes(
+    client, bank, now, django_assert_num_queries
+):
+    """Reveal, save a note in place, answer: the same queries with no notes and a note on every
+    card, in a search-scoped session."""
+    bare, noted = make_user("bare"), make_user("noted")
+    _notes_on(noted, bank, now)
+    htmx = {"HX-Request": "true"}
+    scope = "search:attention"
+    for user in (bare, noted):
+        client.force_login(user)
+        question = next(q for q in bank if "attention" in q.prompt.lower())
+        # session, user, the search's ids and scores, their ranks and prompts, the question with
+        # the card, the note
+        with django_assert_num_queries(6):
+            url = reverse("reveal", args=[question.pk])
+            assert client.get(url, {"scope": scope}, headers=htmx).status_code == 200
+        # session, user, the question, [savepoint], the note upserted, [release]
+        with django_assert_num_queries(6):
+            url = reverse("card_note", args=[question.pk])
+            assert client.post(url, {"text": "Saved"}, headers=htmx).status_code == 200
+        # session, user, the search (two), [savepoint], the answer (two), [release], today's
+        # counts, the next card
+        with django_assert_num_queries(10):
+            response = client.post(
+                reverse("answer", args=[question.pk]),
+                {"rating": 3, "reps": 0, "scope": scope},
+                headers=htmx,
+            )
+        assert response.status_code == 200

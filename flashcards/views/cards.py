@@ -151,9 +151,9 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     text = form.cleaned_data["q"].strip()
     query = search.parse(text)
     if text:
-        questions = search.find(questions, query, request.user)
-        found = notes.note_texts(request.user, [q.pk for q in questions]) if questions else {}
-        search.mark_results(questions, query, found)
+        found = notes.with_note_text(questions, request.user)
+        questions = search.find(found, query, request.user)
+        search.mark_results(questions, query)
     else:
         questions = list(questions.in_bank_order())
     retention = reviews.study_settings_for(request.user).desired_retention
