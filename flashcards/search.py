@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import product
+from functools import lru_cache
+from html import escape
+from itertools import accumulate, product
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 # Words too common to narrow a search, dropped from the query (not from quoted phrases) on both
@@ -229,6 +230,7 @@ SNIPPET_WORDS = 28  # words of context in a result's snippet
 _MARKUP = re.compile(r"[`*_#>|$\\]+")
 
 
+@lru_cache(maxsize=16384)  # the bank's vocabulary: each word's stem is worked out once
 def _stem(word: str) -> str:
     """A rough stem, only to decide which words of a result to highlight (the databases do the
     real stemming when they match)."""
@@ -261,14 +263,9 @@ def highlight(text: str, query: Query) -> SafeString:
 
 
 def _join(pieces: list[tuple[str, bool]]) -> SafeString:
-    # Every piece is escaped by format_html_join; only the <mark> tags are markup.
-    return format_html_join(
-        "", "{}", ((format_mark(p) if hit else escape(p),) for p, hit in pieces)
-    )
-
-
-def format_mark(text: str) -> SafeString:
-    return mark_safe(f"<mark>{escape(text)}</mark>")  # noqa: S308 - the text is escaped
+    """Pieces of plain text as HTML: every piece escaped, the marked ones wrapped in <mark>."""
+    parts = [f"<mark>{escape(p)}</mark>" if hit else escape(p) for p, hit in pieces]
+    return mark_safe("".join(parts))  # noqa: S308 - built only from escaped text and <mark>
 
 
 def plain(markdown_text: str) -> str:
@@ -298,8 +295,9 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> Snippet | None:
         return None
     where, words, hits = best
     # The window of SNIPPET_WORDS words holding the most matches, starting a little before.
+    totals = list(accumulate(hits, initial=0))  # matches before each word
     last = max(1, len(words) - SNIPPET_WORDS + 1)
-    counts = [sum(hits[i : i + SNIPPET_WORDS]) for i in range(last)]
+    counts = [totals[min(i + SNIPPET_WORDS, len(words))] - totals[i] for i in range(last)]
     start = max(0, counts.index(max(counts)) - 2)
     end = min(len(words), start + SNIPPET_WORDS)
     pieces: list[tuple[str, bool]] = [("… " if start else "", False)]
