@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -95,7 +95,8 @@ def _study_template(request: HtmxHttpRequest) -> str:
 
 def _study_url(scope: queue.Scope | None) -> str:
     url = reverse("study")
-    return f"{url}?{urlencode({'scope': scope.param})}" if scope else url
+    # The search text is quoted; section and subsection keys read as they are (section:key).
+    return f"{url}?scope={quote(scope.param, safe=':')}" if scope else url
 
 
 @require_GET
