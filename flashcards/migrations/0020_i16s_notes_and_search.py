@@ -17,19 +17,22 @@ POSTGRESQL = [
 POSTGRESQL_REVERSE = ["ALTER TABLE flashcards_question DROP COLUMN search_vector"]
 
 # Plain FTS5 tables (a copy of the text, rowid = the row's id), the Porter stemmer over unicode61
-# words (which splits hyphenated words as PostgreSQL's parser does).
+# words (which splits hyphenated words as PostgreSQL's parser does). Key points are stored as JSON
+# (non-ASCII escaped): json_each reads them back as text.
+_POINTS = "(SELECT group_concat(value, ' ') FROM json_each({}.key_points))"
 SQLITE = [
     """CREATE VIRTUAL TABLE flashcards_question_fts USING fts5(
         prompt, key_points, answer, tokenize = 'porter unicode61')""",
     """INSERT INTO flashcards_question_fts (rowid, prompt, key_points, answer)
-        SELECT id, prompt, key_points, answer FROM flashcards_question""",
+        SELECT id, prompt, """ + _POINTS.format("flashcards_question") + """, answer
+        FROM flashcards_question""",
     """CREATE TRIGGER flashcards_question_fts_insert AFTER INSERT ON flashcards_question BEGIN
         INSERT INTO flashcards_question_fts (rowid, prompt, key_points, answer)
-        VALUES (new.id, new.prompt, new.key_points, new.answer); END""",
+        VALUES (new.id, new.prompt, """ + _POINTS.format("new") + """, new.answer); END""",
     """CREATE TRIGGER flashcards_question_fts_update AFTER UPDATE ON flashcards_question BEGIN
         DELETE FROM flashcards_question_fts WHERE rowid = old.id;
         INSERT INTO flashcards_question_fts (rowid, prompt, key_points, answer)
-        VALUES (new.id, new.prompt, new.key_points, new.answer); END""",
+        VALUES (new.id, new.prompt, """ + _POINTS.format("new") + """, new.answer); END""",
     """CREATE TRIGGER flashcards_question_fts_delete AFTER DELETE ON flashcards_question BEGIN
         DELETE FROM flashcards_question_fts WHERE rowid = old.id; END""",
     """CREATE VIRTUAL TABLE flashcards_note_fts USING fts5(

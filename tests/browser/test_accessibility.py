@@ -73,7 +73,8 @@ def learner_pages(site) -> dict[str, str]:
         "reminders": "/settings/reminders/",
         "practice": "/practice/", "practice-question": f"/practice/{interview.pk}/",
         "practice-report": f"/practice/{interview.pk}/report/", "drill": "/study/?scope=section:"
-        "introduction-to-generative-ai",
+        "introduction-to-generative-ai", "note": f"/cards/{q.pk}/note/",
+        "no-results": "/browse/?q=zzzqqq", "study-search": "/study/?scope=search:attention",
     }  # fmt: skip
 
 
