@@ -23,6 +23,7 @@ from .models import (
     Card,
     InterviewAnswer,
     LLMFeedback,
+    Note,
     Question,
     Reminder,
     ReminderPreference,
@@ -131,6 +132,12 @@ LLM_FEEDBACK_COLUMNS = [
     ("created_at", "created_at"),
     ("finished_at", "finished_at"),
 ]
+NOTE_COLUMNS = [
+    ("question_key", "question__key"),
+    ("question", "question__prompt"),
+    ("note", "text"),
+    ("updated_at", "updated_at"),
+]
 LINKED_ACCOUNT_COLUMNS = [(name, name) for name in ("provider", "uid", "date_joined", "last_login")]
 STATE_NAMES = dict(Card.State.choices)
 
@@ -200,6 +207,8 @@ def _tables(user) -> list[tuple[str, list[str], Iterable[tuple]]]:
         ("reviews", [h for h, _ in REVIEW_COLUMNS] + ["reviewed_at_local"], review_rows()),
         ("settings", [h for h, _ in SETTINGS_COLUMNS],
          rows(StudySettings.objects.filter(user=user), SETTINGS_COLUMNS)),
+        ("notes", [h for h, _ in NOTE_COLUMNS],
+         rows(Note.objects.filter(user=user).order_by("question__rank"), NOTE_COLUMNS)),
         ("email_addresses", [h for h, _ in EMAIL_COLUMNS],
          rows(EmailAddress.objects.filter(user=user).order_by("pk"), EMAIL_COLUMNS)),
         ("reminder_settings", [h for h, _ in REMINDER_PREFERENCE_COLUMNS],
@@ -264,7 +273,8 @@ def progress_zip(user) -> Iterator[bytes]:
 
 
 def progress_json(user) -> Iterator[str]:
-    """Yield one JSON document with the learner's cards, reviews, settings and sign-in data."""
+    """Yield one JSON document with the learner's cards, reviews, settings, notes and sign-in
+    data."""
     yield "{"
     for index, (name, headers, rows) in enumerate(_tables(user)):
         yield f'{", " if index else ""}"{name}": ['

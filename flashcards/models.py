@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery, TextField
-from django.db.models.functions import Cast
+from django.db import models
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 
 from .fixture import validate_key
 
@@ -90,27 +89,6 @@ class QuestionQuerySet(models.QuerySet):
         if state == "known":
             return self.filter(card_state=Card.State.REVIEW, card_proven_at__isnull=False)
         return self
-
-    def matching(self, text: str) -> QuestionQuerySet:
-        """Questions whose prompt, answer or key points match `text`, best match first.
-
-        PostgreSQL full-text search with ranking; a plain substring match elsewhere.
-        """
-        if connection.vendor != "postgresql":
-            return self.filter(Q(prompt__icontains=text) | Q(answer__icontains=text))
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("prompt", weight="A", config="english")
-            + SearchVector(Cast("key_points", TextField()), weight="B", config="english")
-            + SearchVector("answer", weight="C", config="english")
-        )
-        query = SearchQuery(text, search_type="websearch", config="english")
-        return (
-            self.annotate(search_rank=SearchRank(vector, query))
-            .filter(search_rank__gt=0)
-            .order_by("-search_rank", "rank")
-        )
 
     def unstudied_by(self, user) -> QuestionQuerySet:
         """Active questions the user has not started: no card, or a new card not suspended."""
@@ -729,3 +707,28 @@ class LLMUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.day}: {self.count}"
+
+
+# --- Personal notes (#16) --------------------------------------------------------------------
+
+NOTE_MAX_LENGTH = 5000  # characters of Markdown: a paragraph or two of one's own example
+
+
+class Note(models.Model):
+    """A learner's own note on a card (Markdown), shown under the model answer; only theirs."""
+
+    # No index of its own: (user, question) below leads with the user.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes", db_index=False
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField(max_length=NOTE_MAX_LENGTH)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="one_note_per_user_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.question_id}"

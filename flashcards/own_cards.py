@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from . import fixture
-from .models import Card, InterviewAnswer, Question, Review, Subsection, Tagging
+from .models import Card, InterviewAnswer, Note, Question, Review, Subsection, Tagging
 
 # Where each priority puts an own card among the bank's ranks (1 = most likely … at most
 # fixture.MAX_RANK): high before every bank question, normal among them just after the bank's
@@ -89,6 +89,7 @@ def _delete_with_progress(questions) -> None:
     # own card's rows go first, explicitly.
     with transaction.atomic():
         Tagging.objects.filter(question__in=questions).delete()
+        Note.objects.filter(question__in=questions).delete()
         # A practice interview that drew it keeps its list of ids; advancing skips a question
         # that is gone, as it does one an editor retired.
         InterviewAnswer.objects.filter(question__in=questions).delete()

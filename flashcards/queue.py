@@ -96,10 +96,10 @@ class Scope:
     """A session restricted to part of the bank: a section, a subsection, a tag, the learner's
     own cards or a drill list."""
 
-    kind: str  # "section", "subsection", "tag", "mine" (own cards), "weakest" or "ahead"
+    kind: str  # "section", "subsection", "tag", "mine" (own cards), "weakest", "ahead" or SEARCH
     key: str
     label: str
-    question_ids: tuple[int, ...] = field(default=())
+    question_ids: tuple[int, ...] = field(default=())  # a drill's list, a search's results
     since: datetime | None = None  # a drill skips the cards answered since it started
 
     @property
@@ -175,6 +175,19 @@ _SCOPES = {
 }
 # The bank and the learner's own cards, never another learner's (models.Question.visible).
 _VISIBLE = "q.is_active AND (q.owner_id IS NULL OR q.owner_id = %(user)s)"
+# A search's results, studied like a filtered deck: due and new cards among them, no daily limit.
+SEARCH = "search"
+
+
+def _scope_sql(scope: Scope | None) -> tuple[str, str]:
+    """The join and condition that keep a statement to the scope's questions."""
+    if scope is not None and scope.kind == SEARCH:
+        # Inlined: ids read from the database, written as integers (never the learner's text).
+        ids = ", ".join(str(int(pk)) for pk in scope.question_ids) or "NULL"
+        return "", f" AND q.id IN ({ids})"
+    return _SCOPES[scope.kind if scope else None]
+
+
 # A card's state before its first answer of the study day (NULL if not answered today).
 _FIRST_TODAY = (
     "(SELECT r.state_before FROM flashcards_review r WHERE r.card_id = c.id"
@@ -189,8 +202,8 @@ _AHEAD = (
 )
 
 
-def _counts_sql(kind: str | None) -> str:
-    join, where = _SCOPES[kind]
+def _counts_sql(scope: Scope | None) -> str:
+    join, where = _scope_sql(scope)
     # One pass over the bank with the learner's cards (a new card is one with no row, or a row
     # still new and not suspended) and one over today's reviews, counted per condition. Cards
     # left today also carry their state at their first answer today (few rows: index lookups).
@@ -202,7 +215,7 @@ def _counts_sql(kind: str | None) -> str:
     )
     origin = "COALESCE(c.first_state, c.state)"
     # Today's reviews need their questions only to tell which part of the bank they were in.
-    questions = f" JOIN flashcards_question q ON q.id = r.question_id{join}" if kind else ""
+    questions = f" JOIN flashcards_question q ON q.id = r.question_id{join}" if scope else ""
     reviews = (
         f"FROM flashcards_review r{questions} "
         f"WHERE r.user_id = %(user)s AND r.reviewed_at >= %(day_start)s "
@@ -270,7 +283,7 @@ def today(user, settings: StudySettings, now: datetime, scope: Scope | None = No
         "key": scope.key if scope else None,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_counts_sql(scope.kind if scope else None), params)
+        cursor.execute(_counts_sql(scope), params)
         (due, later, tomorrow, next_due, new_available, new_again, learning, review_fresh,
          review_again, ahead, done, new_seen, last_missed) = cursor.fetchone()  # fmt: skip
     held_back, new_left = False, None
@@ -343,10 +356,10 @@ def _study_sql(pick: str) -> str:
     )
 
 
-def _next_due_sql(kind: str | None, due: str = _DUE) -> str:
+def _next_due_sql(scope: Scope | None, due: str = _DUE) -> str:
     """The most overdue card meeting `due` (today's due cards, or learning cards ahead), other
     than the one to avoid."""
-    join, where = _SCOPES[kind]
+    join, where = _scope_sql(scope)
     return _study_sql(
         f"SELECT q.id FROM flashcards_card c JOIN flashcards_question q ON q.id = c.question_id"
         f"{join} WHERE c.user_id = %(user)s AND {_VISIBLE} AND {_STUDYING} AND {due}{where}"
@@ -354,9 +367,9 @@ def _next_due_sql(kind: str | None, due: str = _DUE) -> str:
     )
 
 
-def _next_new_sql(kind: str | None) -> str:
+def _next_new_sql(scope: Scope | None) -> str:
     """The most likely question the learner has not started (no card, or a new one)."""
-    join, where = _SCOPES[kind]
+    join, where = _scope_sql(scope)
     return _study_sql(
         f"SELECT q.id FROM flashcards_question q{join} WHERE {_VISIBLE}{where}"
         " AND NOT EXISTS (SELECT 1 FROM flashcards_card c WHERE c.question_id = q.id"
@@ -406,25 +419,24 @@ def next_card(
         return _next_drill_card(user, scope, now)
     if scope is not None and scope.kind == "ahead":
         return _next_ahead_card(user, day, now)
-    kind = scope.kind if scope else None
     moment = connection.ops.adapt_datetimefield_value
     avoid = counts.last_missed or 0
     params = {"user": user.pk, "key": scope.key if scope else None, "at": moment(now)}
     due = {"now": moment(now), "day_end": moment(day.end), "avoid": avoid}
-    if counts.due and (item := _item(_question_and_card(_next_due_sql(kind), {**params, **due}))):
+    if counts.due and (item := _item(_question_and_card(_next_due_sql(scope), {**params, **due}))):
         return item
-    if counts.new and (item := _item(_question_and_card(_next_new_sql(kind), params))):
+    if counts.new and (item := _item(_question_and_card(_next_new_sql(scope), params))):
         # A new card shows as new even if it was studied before and reset.
         return StudyItem(item.question, item.reps)
     # Only learning cards are shown ahead of time: a review card waits for its day, and one held
     # back by the review cap waits for the next.
     ahead = {"now": moment(now + LEARN_AHEAD), "avoid": avoid}
-    if item := _item(_question_and_card(_next_due_sql(kind, _LEARNING_DUE), {**params, **ahead})):
+    if item := _item(_question_and_card(_next_due_sql(scope, _LEARNING_DUE), {**params, **ahead})):
         return item
     if not avoid:
         return None
     # Nothing else is left: the card just missed comes back, said as such.
-    for sql, window in ((_next_due_sql(kind), due), (_next_due_sql(kind, _LEARNING_DUE), ahead)):
+    for sql, window in ((_next_due_sql(scope), due), (_next_due_sql(scope, _LEARNING_DUE), ahead)):
         if item := _item(_question_and_card(sql, {**params, **window, "avoid": 0})):
             return replace(item, again=True)
     return None

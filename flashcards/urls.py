@@ -24,6 +24,7 @@ urlpatterns = [
     path("mine/import/confirm/", views.card_import_confirm, name="card_import_confirm"),
     path("mine/<int:question_id>/edit/", views.own_card_edit, name="own_card_edit"),
     path("mine/<int:question_id>/delete/", views.own_card_delete, name="own_card_delete"),
+    path("cards/<int:question_id>/note/", views.card_note, name="card_note"),
     path("account/whoami/", views.whoami, name="whoami"),
     path("account/data/", views.your_data, name="your_data"),
     path("account/data/progress.zip", views.export_csv, name="export_csv"),

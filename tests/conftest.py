@@ -195,3 +195,12 @@ def admin_change_data(question: Question, **changes) -> dict:
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
+
+
+# Figures a test measured (search quality), printed at the end of the run at any verbosity.
+MEASURED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in MEASURED:
+        terminalreporter.write_line(line)

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from flashcards import practice, tags
-from flashcards.models import Report
+from flashcards.models import Note, Report
 
 from .conftest import PASSWORD, answer, make_bulk_history, make_own_card, make_user
 
@@ -66,8 +66,9 @@ ALICE = "alice.private_learner"
 TYPED = "ALICE-TYPED-ANSWER-7Q"
 OWN_PROMPT = "ALICE-OWN-CARD-PROMPT-4V"  # her own card (#16)
 TAG = "alice-private-tag-8w"  # a tag name is lower case: the hyphens keep tokens from spelling it
-PLANTED = [ALICE, SECRET, TYPED, "2025-02-1", "Feb. 13, 2025", "2027-03-09", "March 9, 2027",
-           OWN_PROMPT, TAG]  # fmt: skip
+NOTE = "ALICE-NOTE-9Z zanzibar"  # her note on the first card; the word is in no answer
+PLANTED = [ALICE, SECRET, TYPED, NOTE[:12], "2025-02-1", "Feb. 13, 2025", "2027-03-09",
+           "March 9, 2027", OWN_PROMPT, TAG]  # fmt: skip
 
 
 @pytest.fixture
@@ -75,6 +76,7 @@ def people(bank, now):
     alice, bob = make_user(ALICE, interview_date=date(2027, 3, 9)), make_user("bob")
     make_bulk_history(alice, bank[:10], 5, datetime(2025, 2, 13, 9, 0, tzinfo=UTC))
     Report.objects.create(user=alice, question=bank[0], version=1, kind="wrong", comment=SECRET)
+    Note.objects.create(user=alice, question=bank[0], text=NOTE, updated_at=now)
     alice.interview = practice.interview_start(
         user=alice, length=5, focus=practice.Focus("bank", "Whole bank"), now=now, seed=3
     )
@@ -153,7 +155,7 @@ def test_the_planted_values_are_visible_to_their_owner(client, people, bank):
         response = client.get(url)
         assert response.status_code == 200, url
         seen.update(_leaks(_readable(response)))
-    assert {ALICE, TYPED, "2025-02-1", "2027-03-09", OWN_PROMPT, TAG} <= seen
+    assert {ALICE, TYPED, NOTE[:12], "2025-02-1", "2027-03-09", OWN_PROMPT, TAG} <= seen
 
 
 # A POST each card URL would accept for a card the learner may see (so a refusal is about whose
@@ -222,3 +224,21 @@ def test_another_learner_sees_none_of_alices_progress(client, people, bank):
     assert 'data-testid="done-count">0<' in dashboard
     card = client.get(reverse("card", args=[bank[0].pk])).content.decode()
     assert "No reviews yet" in card
+
+
+def test_another_learner_cannot_find_or_study_alices_note(client, people, bank):
+    alice, bob, staff = people
+    for user in (bob, staff):
+        client.force_login(user)
+        found = client.get(reverse("browse"), {"q": "zanzibar"}).content.decode()
+        assert 'data-testid="no-results"' in found and NOTE[:12] not in found
+        study = client.get(reverse("study"), {"scope": "search:zanzibar"}).content.decode()
+        assert 'data-testid="done-for-today"' in study
+        editor = client.get(reverse("card_note", args=[bank[0].pk])).content.decode()
+        assert NOTE[:12] not in editor
+        # Saving a note on the same card writes their own; alice's stays as it was.
+        client.post(reverse("card_note", args=[bank[0].pk]), {"text": "mine"})
+        client.post(reverse("card_note", args=[bank[0].pk]), {"text": ""})
+    assert Note.objects.get(user=alice).text == NOTE
+    client.force_login(alice)
+    assert NOTE[:12] in client.get(reverse("browse"), {"q": "zanzibar"}).content.decode()

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from flashcards import queue, tags
-from flashcards.models import Review, StudySettings
+from flashcards.models import Note, Review, StudySettings
 
 from .conftest import make_bulk_history, make_own_card, make_user
 
@@ -22,11 +22,14 @@ PAGES = {
     "statistics": (lambda bank: reverse("statistics"), 8),
     # + questions with card states and last answers, the learner's tag names
     "browse": (lambda bank: reverse("browse"), 4),
-    "search": (lambda bank: reverse("browse") + "?q=attention+transformer&state=review", 4),
-    # + question, card, one page of history, the card's tags
-    "card": (lambda bank: reverse("card", args=[bank[0].pk]), 6),
-    # + the question with the learner's card, the card's tags, today's counts (the full page)
-    "reveal": (lambda bank: reverse("reveal", args=[bank[0].pk]), 5),
+    # + the matching ids and scores (full-text search), then those questions with card states,
+    # last answers and the learner's notes, the learner's tag names
+    "search": (lambda bank: reverse("browse") + "?q=attention+transformer&state=review", 5),
+    # + question, card, the learner's note, one page of history, the card's tags
+    "card": (lambda bank: reverse("card", args=[bank[0].pk]), 7),
+    # + the question with the learner's card, their note, the card's tags, today's counts
+    # (the full page)
+    "reveal": (lambda bank: reverse("reveal", args=[bank[0].pk]), 6),
     # + the learner's own cards with their placement
     "my questions": (lambda bank: reverse("own_cards"), 3),
     # + the tag, questions with card states and last answers, the learner's tag names
@@ -110,7 +113,8 @@ def test_the_floor_costs_a_session_and_a_user(client, db, django_assert_num_quer
 def test_revealing_with_htmx_costs_four_queries(client, bank, learners, django_assert_num_queries):
     for user in learners:
         client.force_login(user)
-        # session, user with settings, the question with the learner's card, the card's tags
+        # session, user with settings, the question with the learner's card, their note, the
+        # card's tags
         with django_assert_num_queries(4):
             response = client.get(
                 reverse("reveal", args=[bank[0].pk]), headers={"HX-Request": "true"}
@@ -145,3 +149,56 @@ def test_practice_pages_cost_the_same_whatever_the_interview_length(
     with django_assert_num_queries(3):
         result = reverse("practice_follow_up_result", args=[replay.pk, length - 1])
         assert client.get(result).status_code == 200
+
+
+def _notes_on(user, questions, now) -> None:
+    Note.objects.bulk_create(
+        Note(user=user, question=q, text=f"My attention example {q.pk}", updated_at=now)
+        for q in questions
+    )
+
+
+def test_search_costs_the_same_with_one_note_or_a_note_on_every_card(
+    client, bank, now, django_assert_num_queries
+):
+    few, many = make_user("few"), make_user("many")
+    _notes_on(few, bank[:1], now)
+    _notes_on(many, bank, now)
+    for user in (few, many):
+        client.force_login(user)
+        # session, user, the search's ids and scores, the questions with cards and notes
+        with django_assert_num_queries(4):
+            page = client.get(reverse("browse"), {"q": "attention"}, headers={"HX-Request": "true"})
+        assert page.status_code == 200 and b"<mark>" in page.content
+
+
+def test_a_study_round_trip_costs_the_same_whatever_the_notes(
+    client, bank, now, django_assert_num_queries
+):
+    """Reveal, save a note in place, answer: the same queries with no notes and a note on every
+    card, in a search-scoped session."""
+    bare, noted = make_user("bare"), make_user("noted")
+    _notes_on(noted, bank, now)
+    htmx = {"HX-Request": "true"}
+    scope = "search:attention"
+    for user in (bare, noted):
+        client.force_login(user)
+        question = next(q for q in bank if "attention" in q.prompt.lower())
+        # session, user, the search's ids and scores, their ranks and prompts, the question with
+        # the card, the note
+        with django_assert_num_queries(6):
+            url = reverse("reveal", args=[question.pk])
+            assert client.get(url, {"scope": scope}, headers=htmx).status_code == 200
+        # session, user, the question, [savepoint], the note upserted, [release]
+        with django_assert_num_queries(6):
+            url = reverse("card_note", args=[question.pk])
+            assert client.post(url, {"text": "Saved"}, headers=htmx).status_code == 200
+        # session, user, the search (two), [savepoint], the answer (two), [release], today's
+        # counts, the next card
+        with django_assert_num_queries(10):
+            response = client.post(
+                reverse("answer", args=[question.pk]),
+                {"rating": 3, "reps": 0, "scope": scope},
+                headers=htmx,
+            )
+        assert response.status_code == 200

@@ -119,7 +119,7 @@ def test_browse_shows_the_tree_with_each_cards_state(client_for, user, bank, now
 def test_search_ranks_by_relevance(client_for, user, bank):
     html = client_for(user).get(reverse("browse"), {"q": "diffusion models"}).content.decode()
     first = html.split('class="question-row"')[1]
-    assert "Diffusion Models" in first
+    assert "What are <mark>Diffusion</mark> <mark>Models</mark> and how" in first
     assert "best match first" in html
 
 

@@ -110,7 +110,7 @@ def test_the_csv_export_streams_the_learners_own_rows(client_for, bank, now):
     assert set(tables) == {
         "cards.csv", "reviews.csv", "settings.csv", "email_addresses.csv", "linked_accounts.csv",
         "reminder_settings.csv", "reminders.csv", "practice_answers.csv", "reports.csv",
-        "own_cards.csv", "tags.csv", "llm_feedback.csv",
+        "own_cards.csv", "tags.csv", "llm_feedback.csv", "notes.csv",
     }  # fmt: skip
     reviews = tables["reviews.csv"]
     assert reviews[0][:4] == ["reviewed_at", "question_key", "question", "known"]

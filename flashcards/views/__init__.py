@@ -15,6 +15,7 @@ from .account import (
 )
 from .card_import import card_import_confirm, card_import_upload
 from .cards import browse, card_detail, card_known, card_report, card_reset, card_suspend
+from .notes import card_note
 from .own_cards import own_card_delete, own_card_edit, own_card_list, own_card_new
 from .pages import home
 from .practice import (
@@ -38,6 +39,7 @@ from .tags import tag_add, tag_remove
 __all__ = [
     "card_import_upload",
     "card_import_confirm",
+    "card_note",
     "whoami",
     "your_data",
     "export_csv",

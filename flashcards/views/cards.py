@@ -12,14 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from flashcards import account, knowledge, reviews, tags
+from flashcards import account, knowledge, notes, queue, reviews, search, tags
 from flashcards.forms import ReportForm, SearchForm, TagForm
 from flashcards.models import Card, Question, Review, Tag
 
 from .common import HtmxHttpRequest, _bad_request
 
 HISTORY_PAGE = 50  # reviews per page of a card's history
+# Offered when a search finds nothing: each finds something in the bank, and shows the syntax.
+SEARCH_EXAMPLES = ("RLHF", "kv cache", "LoRA fine-tuning", '"chain of thought"', "attention -flash")
 
 
 def _back(request, question: Question) -> HttpResponse:
@@ -64,6 +67,7 @@ def card_detail(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
             "older": page[HISTORY_PAGE - 1].reviewed_at if len(page) > HISTORY_PAGE else None,
             "paged": bool(before),
             "session_url": _session_url(request),
+            "note": notes.note_for(request.user, question.pk),
             "now": timezone.now(),
             "tags": tags.tags_on(request.user, question),
             "tag_form": TagForm(),
@@ -137,6 +141,7 @@ def card_report(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -153,15 +158,32 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         tag = get_object_or_404(Tag, user=request.user, name=form.cleaned_data["tag"])
         questions = questions.tagged(tag)
     text = form.cleaned_data["q"].strip()
-    questions = list(questions.matching(text) if text else questions.in_bank_order())
+    query = search.parse(text)
+    if text:
+        found = notes.with_note_text(questions, request.user)
+        questions = search.find(found, query, request.user)
+        search.mark_results(questions, query)
+    else:
+        questions = list(questions.in_bank_order())
     retention = reviews.study_settings_for(request.user).desired_retention
     now = timezone.now()
     for question in questions:
         question.known = knowledge.question_known(question, retention, now)
     if form.cleaned_data["state"] == "known":
         questions = [q for q in questions if q.known]
-    template = "flashcards/browse.html#results" if request.htmx else "flashcards/browse.html"
-    context = {"form": form, "questions": questions, "searching": bool(text), "tag": tag}
-    if not request.htmx:
+    # A history restore asks for the whole page (htmx has no copy of it to swap into).
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "flashcards/browse.html#results" if partial else "flashcards/browse.html"
+    context = {
+        "form": form,
+        "questions": questions,
+        "searching": bool(text),
+        "text": text,
+        "query": query,
+        "study_scope": f"{queue.SEARCH}:{text}",
+        "examples": SEARCH_EXAMPLES,
+        "tag": tag,
+    }
+    if not partial:
         context["tag_names"] = tags.tag_names(request.user)
     return render(request, template, context)

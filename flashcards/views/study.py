@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from flashcards import coach, editing, own_cards, queue, readiness, reviews, scheduling, stats, tags
+from flashcards import (
+    coach,
+    editing,
+    notes,
+    own_cards,
+    queue,
+    readiness,
+    reviews,
+    scheduling,
+    search,
+    stats,
+    tags,
+)
 from flashcards.fixture import SLUG
-from flashcards.forms import AnswerForm, RevealForm, TagForm, UndoForm
+from flashcards.forms import AnswerForm, RevealForm, SearchForm, TagForm, UndoForm
 from flashcards.models import (
     MY_QUESTIONS,
     Card,
@@ -39,6 +52,8 @@ def _scope_from(request) -> queue.Scope | None:
     if not value:
         return None
     kind, _, key = value.partition(":")
+    if kind == queue.SEARCH:
+        return _search_scope(request, key)
     if not SLUG.match(key):
         raise Http404("Unknown study scope.")
     if kind == "tag":
@@ -75,6 +90,16 @@ def _scope_from(request) -> queue.Scope | None:
     raise Http404("Unknown study scope.")
 
 
+def _search_scope(request, text: str) -> queue.Scope:
+    """A session over the cards a search finds (read again on each request, so a note edited
+    meanwhile counts)."""
+    query = search.parse(text)
+    if not query or len(text) > SearchForm.base_fields["q"].max_length:
+        raise Http404("Search for something to study.")
+    ids = search.matching_ids(Question.visible.to(request.user).active(), query, request.user)
+    return queue.Scope(queue.SEARCH, text, f"Search results for “{text}”", tuple(ids))
+
+
 def _study_context(request, settings: StudySettings, now, scope, **extra) -> dict:
     counts = queue.today(request.user, settings, now, scope)
     item = queue.next_card(request.user, settings, now, counts, scope)
@@ -100,7 +125,8 @@ def _study_template(request: HtmxHttpRequest) -> str:
 
 def _study_url(scope: queue.Scope | None) -> str:
     url = reverse("study")
-    return f"{url}?scope={scope.param}" if scope else url
+    # The search text is quoted; section and subsection keys read as they are (section:key).
+    return f"{url}?scope={quote(scope.param, safe=':')}" if scope else url
 
 
 @require_GET
@@ -155,6 +181,7 @@ def reveal(request: HtmxHttpRequest, question_id: int) -> HttpResponse:
         "study_url": _study_url(scope),
         "tags": tags.tags_on(request.user, question),
         "tag_form": TagForm(),
+        "note": notes.note_for(request.user, question.pk),
     }
     if request.htmx:
         # Only the card changes when the answer is revealed; the progress bar stays as it is.

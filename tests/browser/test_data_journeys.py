@@ -50,6 +50,6 @@ def test_download_progress_as_csv(learner_page):
         archive = zipfile.ZipFile(io.BytesIO(handle.read()))
     assert sorted(archive.namelist()) == [
         "cards.csv", "email_addresses.csv", "linked_accounts.csv", "llm_feedback.csv",
-        "own_cards.csv", "practice_answers.csv", "reminder_settings.csv", "reminders.csv",
-        "reports.csv", "reviews.csv", "settings.csv", "tags.csv",
+        "notes.csv", "own_cards.csv", "practice_answers.csv", "reminder_settings.csv",
+        "reminders.csv", "reports.csv", "reviews.csv", "settings.csv", "tags.csv",
     ]  # fmt: skip
