@@ -105,7 +105,8 @@ def test_bad_typed_answers_get_a_400_and_change_nothing(client, bank):
 
 def test_revealing_a_typed_answer_costs_the_same_queries(client, bank, django_assert_num_queries):
     _learner(client, type_before_reveal=True)
-    # session, user with settings, the question with the learner's card, the card's tags
-    with django_assert_num_queries(4):
+    # session, user with settings, the question with the learner's card, their note, the card's
+    # tags
+    with django_assert_num_queries(5):
         response = _reveal(client, bank[0], _covering_answer(bank[0]))
     assert response.status_code == 200 and b"coach-covered" in response.content

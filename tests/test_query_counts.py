@@ -110,12 +110,12 @@ def test_the_floor_costs_a_session_and_a_user(client, db, django_assert_num_quer
     assert response.content.decode().strip() == "Signed in as floor."
 
 
-def test_revealing_with_htmx_costs_four_queries(client, bank, learners, django_assert_num_queries):
+def test_revealing_with_htmx_costs_five_queries(client, bank, learners, django_assert_num_queries):
     for user in learners:
         client.force_login(user)
         # session, user with settings, the question with the learner's card, their note, the
         # card's tags
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             response = client.get(
                 reverse("reveal", args=[bank[0].pk]), headers={"HX-Request": "true"}
             )
@@ -142,8 +142,9 @@ def test_practice_pages_cost_the_same_whatever_the_interview_length(
             practice.answer_grade(answer=answer, covered=[0], would_pass=position % 2, now=now)
             answer.refresh_from_db()
             practice.follow_up_record(answer=answer, text="the follow-up", passed=True, now=now)
-    # session, user with settings, the interview, its answers with questions and reviews
-    with django_assert_num_queries(4):
+    # session, user with settings, the interview, its answers with questions and reviews, the
+    # LLM coach's feedback on them (prefetched: one query however many)
+    with django_assert_num_queries(5):
         assert client.get(reverse("practice_report", args=[replay.pk])).status_code == 200
     # session, user with settings, the answer with its question and interview
     with django_assert_num_queries(3):
@@ -185,8 +186,8 @@ def test_a_study_round_trip_costs_the_same_whatever_the_notes(
         client.force_login(user)
         question = next(q for q in bank if "attention" in q.prompt.lower())
         # session, user, the search's ids and scores, their ranks and prompts, the question with
-        # the card, the note
-        with django_assert_num_queries(6):
+        # the card, the note, the card's tags
+        with django_assert_num_queries(7):
             url = reverse("reveal", args=[question.pk])
             assert client.get(url, {"scope": scope}, headers=htmx).status_code == 200
         # session, user, the question, [savepoint], the note upserted, [release]
