@@ -115,9 +115,9 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused while booting, or slow on a busy machine
                 pass
             time.sleep(0.3)
         raise RuntimeError("the server did not become healthy within 60 s")
@@ -141,7 +141,7 @@ class Server:
         started = time.monotonic()
         while time.monotonic() - started < seconds:
             try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return round(time.monotonic() - started, 2)
             except requests.RequestException:
                 pass
@@ -179,6 +179,7 @@ class Tally:
     attempted: set[tuple[str, int, int]] = field(default_factory=set)
     seen: list[Seen] = field(default_factory=list)
     errors: int = 0
+    failures: list[str] = field(default_factory=list)  # learners who gave up, and why
     latencies: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -283,6 +284,13 @@ class Learner:
         raise RuntimeError("an answer kept failing")
 
     def study(self, answers: int) -> None:
+        try:
+            self._study(answers)
+        except Exception as error:  # reported in the results, not lost in a thread
+            with self.tally.lock:
+                self.tally.failures.append(f"{self.username}: {error!r}")
+
+    def _study(self, answers: int) -> None:
         self.log_in()
         for _ in range(answers):
             card = self.next_card()
@@ -464,8 +472,9 @@ def run(learners: int, answers: int, fault: str, workers: int, threads: int, por
         ),
         "connection_errors_retried": tally.errors,
         "seconds": round(elapsed, 1),
-        "answer_p50_ms": round(1000 * statistics.median(tally.latencies["answer"]), 1),
-        "answer_p99_ms": round(1000 * percentile(tally.latencies["answer"], 99), 1),
+        "learners_failed": tally.failures,
+        "answer_p50_ms": round(1000 * statistics.median(tally.latencies.get("answer", [0])), 1),
+        "answer_p99_ms": round(1000 * percentile(tally.latencies.get("answer", [0]), 99), 1),
     }
 
 
@@ -480,8 +489,8 @@ def main() -> None:
     args = parser.parse_args()
     result = run(args.learners, args.answers, args.fault, args.workers, args.threads, args.port)
     print(json.dumps(result, indent=2))
-    ok = (result["answers_lost"] == 0 and result["answers_doubled"] == 0
-          and result["http_5xx_other_than_503"] == 0)  # fmt: skip
+    ok = not result["learners_failed"] and result["http_5xx_other_than_503"] == 0
+    ok = ok and result["answers_lost"] == 0 and result["answers_doubled"] == 0
     sys.exit(0 if ok else 1)
 
 

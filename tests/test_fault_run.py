@@ -25,6 +25,7 @@ def result():
 
 
 def test_every_acknowledged_answer_is_stored_exactly_once(result):
+    assert result["learners_failed"] == [], result["learners_failed"]
     assert result["answers_acknowledged"] >= 4 * 12 // 2, result
     assert result["answers_lost"] == 0, result
     assert result["answers_doubled"] == 0, result
