@@ -28,6 +28,8 @@ from pathlib import Path
 import psycopg
 import requests
 
+from .cluster import PrivateCluster, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -346,6 +348,7 @@ def database_outage(server: Server, cluster, prober: Learner, seconds: float = 3
     recovered_after = server.healthy_within(60)
     after_pages = [prober.probe(path) for path in PROBED_PAGES]
     return {"fault": "restart-db", "stopped": stopped, "restarted": restarted,
+            "down_seconds": round(restarted - stopped, 1),
             "probes_during": probes, "probes_after": after_pages,
             "recovered_seconds": recovered_after,
             "workers_before": before, "workers_after": server.settled_worker_pids()}  # fmt: skip
@@ -407,8 +410,6 @@ def run(learners: int, answers: int, fault: str, workers: int, threads: int, por
         first_fault_at: float = 4.0, between_faults: float = 3.0) -> dict:  # fmt: skip
     """One run on a private cluster; the faults of `fault` are injected in turn while the learners
     study. Everything in the result was measured in this run."""
-    from .cluster import PrivateCluster
-
     cluster = PrivateCluster()
     server = None
     tally, injected = Tally(), []
@@ -485,9 +486,10 @@ def main() -> None:
     parser.add_argument("--fault", choices=list(FAULTS), default="none")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args()
-    result = run(args.learners, args.answers, args.fault, args.workers, args.threads, args.port)
+    port = args.port or free_port()
+    result = run(args.learners, args.answers, args.fault, args.workers, args.threads, port)
     print(json.dumps(result, indent=2))
     ok = not result["learners_failed"] and result["http_5xx_other_than_503"] == 0
     ok = ok and result["answers_lost"] == 0 and result["answers_doubled"] == 0
