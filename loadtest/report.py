@@ -71,7 +71,10 @@ def render(results: dict) -> str:
         "",
         "Each acknowledged answer (learner, question, the card's answer count when answered) is "
         "looked up in the stored reviews: *lost* counts acknowledged answers with no review, "
-        "*doubled* counts reviews beyond the answers sent for that card.",
+        "*doubled* counts reviews beyond the answers sent for that card. An answer is "
+        "acknowledged when the server returned 200, or when a retry after a dropped connection "
+        "or a 503 returned 409 (the card had moved on: an earlier attempt was applied); retries "
+        "carry the same version token.",
         "",
         "| run | answers acknowledged | reviews stored | lost | doubled | 5xx (not 503) | 503s "
         "| connection errors retried | learners who gave up | seconds |",
