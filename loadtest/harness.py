@@ -182,6 +182,7 @@ class Tally:
     seen: list[Seen] = field(default_factory=list)
     errors: int = 0
     failures: list[str] = field(default_factory=list)  # learners who gave up, and why
+    signed_in: int = 0
     latencies: dict[str, list[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -294,6 +295,8 @@ class Learner:
 
     def _study(self, answers: int) -> None:
         self.log_in()
+        with self.tally.lock:
+            self.tally.signed_in += 1
         for _ in range(answers):
             card = self.next_card()
             if card is None:
@@ -409,7 +412,8 @@ FAULTS = {"none": (), "kill-worker": ("kill-worker",), "restart-db": ("restart-d
 def run(learners: int, answers: int, fault: str, workers: int, threads: int, port: int,
         first_fault_at: float = 4.0, between_faults: float = 3.0) -> dict:  # fmt: skip
     """One run on a private cluster; the faults of `fault` are injected in turn while the learners
-    study. Everything in the result was measured in this run."""
+    study, the first `first_fault_at` seconds after all of them signed in. Everything in the
+    result was measured in this run."""
     cluster = PrivateCluster()
     server = None
     tally, injected = Tally(), []
@@ -425,6 +429,10 @@ def run(learners: int, answers: int, fault: str, workers: int, threads: int, por
         started = time.monotonic()
         for thread in threads_:
             thread.start()
+        # The faults hit studying, not signing in (the clock starts once everyone is in).
+        deadline = time.monotonic() + 300
+        while tally.signed_in + len(tally.failures) < learners and time.monotonic() < deadline:
+            time.sleep(0.05)
         time.sleep(first_fault_at)
         for name in FAULTS[fault]:
             at = round(time.monotonic() - started, 1)
