@@ -12,6 +12,7 @@ learners; the benchmark (loadtest/benchmark.py) drives the same server through `
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -57,6 +58,9 @@ def server_env(workers: int, threads: int, admin_url: str = ADMIN_URL) -> dict[s
         "LOG_LEVEL": "WARNING",
         "WEB_WORKERS": str(workers),
         "WEB_THREADS": str(threads),
+        # Each simulated learner comes from an address of their own, as real ones do (sent as
+        # X-Forwarded-For by `Learner`): one address for all would meet the per-address limits.
+        "BEHIND_PROXY": "1",
         "AXES_FAILURE_LIMIT": "1000",
         "SIGNUPS_PER_HOUR": "100000",
     }
@@ -205,9 +209,13 @@ class Learner:
     REVEAL = re.compile(r'href="(/study/(\d+)/reveal/[^"]*)"')
     REPS = re.compile(r'name="reps" value="(\d+)"')
 
+    addresses = itertools.count(1)
+
     def __init__(self, base: str, username: str, tally: Tally):
         self.base, self.username, self.tally = base, username, tally
         self.http = requests.Session()
+        n = next(self.addresses)
+        self.http.headers["X-Forwarded-For"] = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
 
     def _request(self, kind: str, method: str, path: str, **kwargs) -> requests.Response:
         started = time.monotonic()

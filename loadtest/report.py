@@ -46,8 +46,12 @@ def render(results: dict) -> str:
     lines = [
         BEGIN,
         "",
-        f"Kept run: commit `{run['commit']}`, {run['date']} (raw results in `docs/reliability/`; "
-        "`make reliability` repeats it and rewrites this part).",
+        f"Kept run (raw results in `docs/reliability/`; `make reliability` repeats it and "
+        f"rewrites this part): fuzzing on commit `{run['commit']}`, {run['date']}; "
+        + "; ".join(
+            f"load run *{load['fault']}* on `{load['commit']}`, {load['date']}" for load in loads
+        )  # fmt: skip
+        + ".",
         f"Machine: {run['cores']} cores, shared with other work during the run; server: gunicorn "
         f"{first['workers']} workers × {first['threads']} threads, production settings (HTTPS "
         "off on loopback), on a private PostgreSQL cluster on the same machine.",
