@@ -52,7 +52,7 @@ def render(results: dict) -> str:
             f"load run *{load['fault']}* on `{load['commit']}`, {load['date']}" for load in loads
         )  # fmt: skip
         + ".",
-        f"Machine: {run['cores']} cores, shared with other work during the run; server: gunicorn "
+        f"Machine: {run['cores']} cores; server: gunicorn "
         f"{first['workers']} workers × {first['threads']} threads, production settings (HTTPS "
         "off on loopback), on a private PostgreSQL cluster on the same machine.",
         "",
@@ -97,10 +97,10 @@ def render(results: dict) -> str:
     lines += ["", "### Killed worker", ""]
     if killed:
         lines += [
-            f"Worker {killed['killed']} was sent SIGKILL at {killed['at_seconds']} s; workers "
-            f"before: {killed['workers_before']}, after: {killed['workers_after']}. Requests "
-            f"it held failed at the socket and were retried by the client "
-            f"({loads[1]['connection_errors_retried']} retries in this run).",
+            f"Worker {killed['killed']} was sent SIGKILL {killed['at_seconds']} s after the "
+            f"learners started; workers before: {killed['workers_before']}, after: "
+            f"{killed['workers_after']}. A request refused or cut at the socket is retried by the "
+            f"client: {loads[1]['connection_errors_retried']} such retries in this run.",
         ]
     lines += ["", "### PostgreSQL stopped and started again", ""]
     if outage:
@@ -110,7 +110,8 @@ def render(results: dict) -> str:
         pages = [p for p in probes if p["path"] != "/healthz"]
         same = outage["workers_before"] == outage["workers_after"]
         lines += [
-            f"PostgreSQL was stopped (fast shutdown) at {outage['at_seconds']} s and started "
+            f"PostgreSQL was stopped (fast shutdown) {outage['at_seconds']} s after the learners "
+            "started, and started "
             f"again {outage['down_seconds']} s later.",
             "",
             "| measured | value |",
@@ -126,10 +127,10 @@ def render(results: dict) -> str:
             )  # fmt: skip
             + " |",
             f"| `/healthz` during the outage | {health['status']}, database {health['database']} |",
-            "| `Retry-After` values on 503 pages in the whole run | "
+            "| `Retry-After` values on all 503 pages of this run | "
             f"{', '.join(loads[2]['retry_after_values']) or 'none'} |",
-            f"| seconds from the start until `/healthz` answered 200 | "
-            f"{outage['recovered_seconds']} |",
+            "| seconds from PostgreSQL accepting connections again until `/healthz` answered "
+            f"200 | {outage['recovered_seconds']} |",
             f"| worker PIDs before → after | {outage['workers_before']} → "
             f"{outage['workers_after']} ({'the same' if same else 'different'}) |",
             "| pages after recovery | "
