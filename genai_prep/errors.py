@@ -30,7 +30,7 @@ def server_error(request) -> HttpResponse:
             "Your account was deleted",
             "It was deleted in another window or tab, so this last change was not kept.",
         )
-    if getattr(error.__cause__, "sqlstate", None) == DEADLOCK:
+    if getattr(getattr(error, "__cause__", None), "sqlstate", None) == DEADLOCK:
         return _conflict(
             "Please try again",
             "Another window of yours changed the same data at the same moment. Nothing was "
@@ -48,10 +48,10 @@ def _account_gone(request) -> bool:
     """Whether the signed-in learner's account no longer exists, once any deletion of it in
     progress has finished (the key-share lock waits for the deleting transaction's row lock)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return False
-    table = user._meta.db_table
     try:
+        if user is None or not user.is_authenticated:
+            return False
+        table = connection.ops.quote_name(user._meta.db_table)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [user.pk])
             return cursor.fetchone() is None
