@@ -407,9 +407,10 @@ def reconcile(url: str, tally: Tally) -> dict:
 
 
 def _commit() -> str:
+    """The commit the code ran on; docs/ (where a run writes its results) does not count."""
     found = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip()  # fmt: skip
+    status = ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs"]
+    dirty = subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout.strip()
     return found.stdout.strip() + ("+uncommitted changes" if dirty else "")
 
 
