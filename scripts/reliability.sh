@@ -2,7 +2,7 @@
 # The long reliability runs: fuzzing at depth, then 50 learners under no fault, a killed worker and
 # a PostgreSQL stop/start (on a private cluster of the harness's own: the shared server is never
 # touched). Keeps the raw results in docs/reliability/ and rewrites the measured part of
-# docs/RELIABILITY.md from them. About 15 minutes on 2 cores. Sizes: FUZZ_EXAMPLES (300),
+# docs/RELIABILITY.md from them. About 10 minutes on 2 cores. Sizes: FUZZ_EXAMPLES (300),
 # LOAD_LEARNERS (50), LOAD_ANSWERS (20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
