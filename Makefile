@@ -12,7 +12,8 @@ test:
 serve:
 	bash scripts/serve.sh
 
-# The long load and fault runs behind docs/RELIABILITY.md (not part of `make test`).
+# The long load and fault runs behind docs/RELIABILITY.md (`make test` runs a reduced fault run,
+# tests/test_fault_run.py; select it alone with `pytest -m fault_run`).
 reliability:
 	bash scripts/reliability.sh
 

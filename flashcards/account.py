@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from . import own_cards
-from .models import Question, Report, SignupWindow
+from .models import Card, InterviewAnswer, Question, Report, SignupWindow, StudySettings
 
 REPORTS_PER_HOUR = 10
 
@@ -37,17 +38,36 @@ class DeletionInterrupted(Exception):
     """Another session of the learner got in the way; nothing was deleted: try again."""
 
 
-def account_delete(*, user) -> None:
+def account_delete(*, user, attempts: int = 3) -> None:
     """Remove the learner and every row that belongs to them (cards, reviews, reports, settings),
-    all or nothing. If another session of theirs commits a row between the collection and the
-    commit, the foreign-key check fails: nothing is deleted and DeletionInterrupted asks for a
-    retry (instead of a 500)."""
-    try:
-        with transaction.atomic():
-            own_cards.own_cards_delete_all(user=user)
-            user.delete()
-    except (IntegrityError, OperationalError) as error:  # also a deadlock with that session
-        raise DeletionInterrupted(str(error)) from None
+    all or nothing, even while another session of theirs is writing.
+
+    The rows that writes lock are locked first, in the same order as the writes take them
+    (settings, cards, practice answers), then the account row: a write under way finishes before
+    the deletion collects the rows, and a later write waits at its commit (its foreign-key check
+    needs a share lock on the account row) and fails there once the account is gone, so no row
+    appears between collecting and deleting, and no write holds a row the deletion waits for
+    while waiting for the deletion. Should PostgreSQL still report a deadlock, the attempt is
+    rolled back and made again; after `attempts`, DeletionInterrupted asks the learner to retry."""
+    user_id = user.pk  # delete() clears the instance's pk even when its transaction rolls back
+    for _ in range(attempts):
+        try:
+            with transaction.atomic():
+                for rows in (
+                    StudySettings.objects.filter(user_id=user_id),
+                    Card.objects.filter(user_id=user_id),
+                    InterviewAnswer.objects.filter(interview__user_id=user_id),
+                ):
+                    list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+                account = get_user_model().objects.select_for_update().filter(pk=user_id).first()
+                if account is not None:  # None: another tab of theirs deleted it just now
+                    # Own cards first: learner data refers to questions with PROTECT.
+                    own_cards.own_cards_delete_all(user=account)
+                    account.delete()
+            return
+        except (IntegrityError, OperationalError) as error:
+            interrupted = error
+    raise DeletionInterrupted(str(interrupted)) from None
 
 
 # One statement counts the attempt and reads the count, so simultaneous sign-ups cannot both see

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -198,6 +198,22 @@ def test_a_database_outage_gets_a_503_with_retry_after(client_for, user, db, mon
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Back in a moment" in response.content.decode()
+
+
+def test_a_deadlock_gets_a_409_asking_to_retry(client_for, user, db, monkeypatch):
+    client = client_for(user)
+    client.raise_request_exception = False
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"  # what psycopg reports when PostgreSQL breaks a deadlock
+
+    def deadlock(*args, **kwargs):
+        raise OperationalError("deadlock detected") from Deadlock()
+
+    monkeypatch.setattr("flashcards.stats.activity", deadlock)
+    response = client.get("/stats/")
+    assert response.status_code == 409
+    assert "Nothing was saved from this request: try it again." in response.content.decode()
 
 
 def test_a_lock_out_is_per_username_and_address_and_expires(db):
