@@ -335,3 +335,21 @@ def test_study_these_results_covers_exactly_the_matching_cards(client_for, user,
 @pytest.mark.parametrize("scope", ["search:", "search:the", "search:-rag", "search:" + "x" * 201])
 def test_a_search_scope_without_words_is_not_found(client_for, user, bank, scope):
     assert _study(client_for(user), scope).status_code == 404
+
+
+def test_own_cards_are_searched_and_studied_for_their_owner_only(client_for, user, bank):
+    from .conftest import make_own_card
+
+    own = make_own_card(user, prompt="How would I shard the zanzibarian embedding index?",
+                        answer="By tenant, with a router in front.")  # fmt: skip
+    other = make_user("other")
+    client = client_for(user)
+    page = client.get(reverse("browse"), {"q": "zanzibarian sharding"}).content.decode()
+    assert f"/cards/{own.pk}/" in page
+    study = _study(client, "search:zanzibarian").content.decode()
+    assert f"/study/{own.pk}/reveal/" in study
+    client = client_for(other)
+    page = client.get(reverse("browse"), {"q": "zanzibarian"}).content.decode()
+    assert "How would I shard" not in page and f"/cards/{own.pk}/" not in page
+    study = _study(client, "search:zanzibarian").content.decode()
+    assert f"/study/{own.pk}/" not in study and "How would I shard" not in study
