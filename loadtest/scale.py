@@ -93,7 +93,8 @@ def bulk_statements(learners: int, reviews_per_card: int) -> list[tuple[str, lis
          " SELECT '!', false, 'bulk' || g, '', '', '', false, true, now()"
          " FROM generate_series(1, %s) g", [learners]),
         ("INSERT INTO flashcards_studysettings (user_id, new_per_day, desired_retention,"
-         " time_zone, day_starts_at, theme, extra_new) SELECT id, 10, 0.9, 'UTC', 4, 'system', 0"
+         " time_zone, day_starts_at, theme, extra_new, type_before_reveal, llm_coach)"
+         " SELECT id, 10, 0.9, 'UTC', 4, 'system', 0, false, false"
          " FROM auth_user WHERE username LIKE 'bulk%%'", []),
         ("INSERT INTO flashcards_card (user_id, question_id, state, step, stability, difficulty,"
          " due, last_review, reps, lapses, suspended, seen_version, created_at)"
