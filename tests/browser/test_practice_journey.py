@@ -38,6 +38,13 @@ def test_a_five_question_interview(page):
         page.get_by_label("I answered it well").check()
         label = "Finish the interview" if number == 5 else "Next question"
         page.get_by_role("button", name=label).click()
+        # A follow-up with a model answer shows it (and the coach's reading) before moving on.
+        result = page.get_by_test_id("follow-up-model-answer")
+        after = (page.get_by_text(f"Question {number + 1} of 5") if number < 5
+                 else page.get_by_role("heading", name="Interview report"))  # fmt: skip
+        expect(result.or_(after)).to_be_visible()
+        if result.count():
+            page.get_by_role("link", name="See the report" if number == 5 else label).click()
 
     expect(page.get_by_role("heading", name="Interview report")).to_be_visible()
     expect(page.get_by_test_id("interview-score")).to_contain_text("%")
