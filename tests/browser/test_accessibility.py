@@ -235,6 +235,9 @@ NOT_SCANNED = {
     **{route: Skip(NOT_HTML, "learner", status) for route, status in (
         ("export_csv", 200), ("export_json", 200), ("export_anki", 200), ("manifest", 200),
         ("service_worker", 200), ("healthz", 200), ("favicon", 301))},
+    # The LLM coach's polled fragment lives inside the practice page (the LLM coach is not
+    # configured here, so no answer has one: not found).
+    "practice_llm_feedback": Skip("a fragment polled into the practice page", "learner", 404),
     "whoami": Skip("the benchmark's one-line floor, not a page anyone opens", "learner", 200),
     **{route: Skip(MID_FLOW, "learner", 302) for route in (
         "account_request_reauthentication_code", "account_confirm_reauthentication_code",
@@ -291,7 +294,7 @@ def _assert_every_route_listed(site) -> None:
 def _sample_path(route: str, params: frozenset, site) -> str:
     """The route's URL with its parameters filled from the site's data."""
     values = {"question_id": site["question"].pk, "interview_id": site["asking"].pk,
-              "position": 0, "token": "x", "key": "x", "uidb36": "x"}  # fmt: skip
+              "position": 0, "token": "x", "key": "x", "uidb36": "x", "part": "answer"}  # fmt: skip
     if "object_id" in params:
         model = route.removeprefix("admin:flashcards_").rsplit("_", 1)[0]
         values["object_id"] = apps.get_model("flashcards", model).objects.first().pk
