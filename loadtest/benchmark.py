@@ -237,7 +237,7 @@ def _coach_part(base: str, fake, worker, clients_n: int, seconds: float, repeats
 
 
 def run_coach_only(clients_n: int, seconds: float, repeats: int, workers: int, threads: int,
-                   delay: float, learners: int = 200) -> dict:  # fmt: skip
+                   delay: float, learners: int = 1000) -> dict:  # fmt: skip
     server = Server(8778, workers, threads)
     prepare_database(learners, server.env)
     fake, http = _configure_coach(server, delay)
