@@ -152,6 +152,12 @@ def _prompt_key(prompt: str) -> str:
     return " ".join(prompt.split()).casefold()
 
 
+def _own_prompts(user) -> set[str]:
+    """The learner's own cards' prompts, compared as `_prompt_key` compares them."""
+    own = Question.visible.to(user).filter(owner=user).values_list("prompt", flat=True)
+    return {_prompt_key(prompt) for prompt in own}
+
+
 def read(text: str, *, user, subsection: Subsection | None, priority: str) -> Preview:
     """Check every line of `text` and say what an import would create for `user`, placed under
     `subsection` (None: My questions) with `priority` unless the file's columns say otherwise."""
@@ -162,10 +168,7 @@ def read(text: str, *, user, subsection: Subsection | None, priority: str) -> Pr
     first = next((line for line in lines[skip:] if line.strip()), "")
     reader = csv.reader(io.StringIO(body), delimiter=_separator(directives.get("separator"), first))
     columns = _columns_from(directives)
-    existing = {
-        _prompt_key(p)
-        for p in Question.visible.to(user).filter(owner=user).values_list("prompt", flat=True)
-    }
+    existing = _own_prompts(user)
     subsections = {
         (s.section.title.casefold(), s.title.casefold()): s
         for s in Subsection.objects.select_related("section")
@@ -274,10 +277,7 @@ def cards_import(*, user, preview: Preview) -> int:
         raise ImportRefused("Fix the problems listed first: nothing was created.")
     created = 0
     with transaction.atomic():
-        existing = {
-            _prompt_key(p)
-            for p in Question.visible.to(user).filter(owner=user).values_list("prompt", flat=True)
-        }
+        existing = _own_prompts(user)
         for row in preview.rows:
             if _prompt_key(row.card.prompt) in existing:
                 continue

@@ -4,11 +4,7 @@ what they show, the query in the URL, an empty state, and studying what was foun
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -18,8 +14,8 @@ from flashcards.models import Card, Note, Question
 
 from .conftest import MEASURED, answer, make_question, make_user
 from .search_eval import evaluate, summary
+from .sqlite import run_on_sqlite
 
-ROOT = Path(__file__).resolve().parent.parent
 HTMX = {"HX-Request": "true"}
 NOTED = datetime(2026, 11, 29, tzinfo=UTC)
 KV_CACHE = "what-is-the-kv-cache-why-does-it-speed-up-inference-and-how"
@@ -211,18 +207,7 @@ print("RESULT " + json.dumps({"figures": evaluate(ann), "checks": checks}))
 
 @pytest.fixture(scope="module")
 def on_sqlite(tmp_path_factory):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('search') / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "genai_prep.settings",
-        "DEBUG": "1",
-        "ALLOWED_HOSTS": "testserver",
-        "LOG_LEVEL": "WARNING",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SQLITE_RUN], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_on_sqlite(SQLITE_RUN, tmp_path_factory.mktemp("search") / "db.sqlite3")
     line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT "))
     return json.loads(line.removeprefix("RESULT "))
 

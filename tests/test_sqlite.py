@@ -4,12 +4,7 @@ The suite itself runs on PostgreSQL, so this drives a whole study session in a s
 against a fresh SQLite file, through the real views.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from .sqlite import run_on_sqlite
 
 SESSION = r"""
 import re
@@ -108,16 +103,5 @@ print("sqlite study session ok")
 
 
 def test_a_study_session_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "genai_prep.settings",
-        "DEBUG": "1",
-        "ALLOWED_HOSTS": "testserver",
-        "LOG_LEVEL": "WARNING",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SESSION], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_on_sqlite(SESSION, tmp_path / "db.sqlite3")
     assert "sqlite study session ok" in result.stdout
