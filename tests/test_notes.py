@@ -135,3 +135,23 @@ def test_notes_are_exported_and_go_with_the_account(client_for, user, bank, now)
     response = client.post(reverse("delete_account"), {"password": PASSWORD})
     assert response.status_code == 302
     assert list(Note.objects.values_list("text", flat=True)) == ["bob's"]
+
+
+def test_a_note_on_an_own_card_is_saved_and_goes_with_the_card_and_the_account(client_for, db):
+    from flashcards import account, own_cards
+    from flashcards.models import Question
+
+    from .conftest import make_own_card
+
+    user = make_user()
+    client = client_for(user)
+    kept, dropped = make_own_card(user), make_own_card(user)
+    for question in (kept, dropped):
+        response = client.post(reverse("card_note", args=[question.pk]), {"text": "Mine"})
+        assert response.status_code == 302
+    assert Note.objects.filter(user=user).count() == 2
+    own_cards.own_card_delete(question=dropped)
+    assert not Question.visible.to(user).filter(pk=dropped.pk).exists()
+    assert list(Note.objects.filter(user=user).values_list("question", flat=True)) == [kept.pk]
+    account.account_delete(user=user)
+    assert not Note.objects.exists() and not Question.visible.to(user).filter(owner=user).exists()
